@@ -1,0 +1,43 @@
+"""wengert: exact automatic differentiation of NumPy code over its Wengert list.
+
+    >>> import wengert
+    >>> import wengert.numpy as np
+    >>> wengert.grad(lambda x: np.sum(np.tanh(x) ** 2))(np.ones(3))
+"""
+
+from . import config, errors, numpy  # noqa: F401
+from .api import (
+    grad,
+    hessian,
+    hvp,
+    jacfwd,
+    jacrev,
+    jvp,
+    linearize,
+    stop_gradient,
+    value_and_grad,
+    vjp,
+)
+from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "config",
+    "errors",
+    "grad",
+    "hessian",
+    "hvp",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "linearize",
+    "numpy",
+    "stop_gradient",
+    "tree_flatten",
+    "tree_leaves",
+    "tree_map",
+    "tree_unflatten",
+    "value_and_grad",
+    "vjp",
+]

@@ -1,0 +1,218 @@
+"""Reverse mode: record the Wengert list while the function runs, then sweep it backwards.
+
+The list (the *tape*) holds one equation per primitive call, in execution order, so no
+topological sort is ever needed: the backward sweep is a plain loop over it in reverse.
+Each equation keeps only the residuals its rules read (see ``Primitive.reads``); the sweep
+drops each equation, and so its residuals, as soon as it has passed it (unless the tape is
+kept for more sweeps, as ``vjp`` does). Cotangents that are still zero are ``None`` and
+never materialised; the first contribution is stored, later ones added.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import errors
+from . import residual_locks
+from .basic_ops import add_p, unbroadcast
+from .primitive import Primitive
+from .shaped import Shaped
+from .trace import Trace, Tracer, bind, check_nans
+
+_ndarray = np.ndarray
+
+
+class _Projection:
+    """Tape marker: output ``j`` of the multiple-result equation at index ``k``."""
+
+    __slots__ = ("k", "j", "n")
+
+    def __init__(self, k: int, j: int, n: int):
+        self.k, self.j, self.n = k, j, n
+
+
+class VJPTracer(Tracer):
+    __slots__ = ("_index",)
+
+    def __init__(self, trace: "VJPTrace", value, index: int):
+        self._value = value
+        self._trace = trace
+        self._level = trace.level
+        self._index = index
+
+
+class VJPTrace(Trace):
+    """Records equations ``(prim, parents, saved, ans, params)``; ``parents[i]`` is the
+    tape index of argument ``i``, or -1 when it is not traced at this level."""
+
+    __slots__ = ("tape", "held", "keep_all")
+
+    def __init__(self, keep_all: bool = False):
+        super().__init__()
+        self.tape: list = []
+        self.held: list = []  # constant arrays made read-only until the sweep is done
+        self.keep_all = keep_all  # keep every residual (make_trace, linearize)
+
+    def new_input(self, value) -> VJPTracer:
+        self.tape.append(None)
+        return VJPTracer(self, value, len(self.tape) - 1)
+
+    def new_constant(self, value) -> VJPTracer:
+        """A traced value with no inputs (``np.zeros_like(x)`` of a traced ``x``), so
+        that assignments into it are recorded."""
+        return self.new_input(value)
+
+    def process(self, prim: Primitive, args: tuple, params: dict):
+        if not self.active:
+            self.check_active(prim)
+        level = self.level
+        vals = list(args)
+        parents = [-1] * len(args)
+        mask = 0
+        for i, a in enumerate(args):
+            if isinstance(a, Tracer) and a._level == level:
+                vals[i] = a._value
+                parents[i] = a._index
+                mask |= 1 << i
+        if prim.vjp_fwd is not None:
+            ans, saved = prim.vjp_fwd(*vals, **params)
+            saved_ans = ans
+        else:
+            ans = bind(prim, *vals, **params)
+            saved, saved_ans = self._residuals(prim, vals, parents, mask, ans)
+        check_nans(prim, ans, "output")
+        tape = self.tape
+        tape.append((prim, parents, saved, saved_ans, params))
+        k = len(tape) - 1
+        if not prim.multiple_results:
+            return VJPTracer(self, ans, k)
+        outs = []
+        n = len(ans)
+        for j, a in enumerate(ans):
+            tape.append(_Projection(k, j, n))
+            outs.append(VJPTracer(self, a, len(tape) - 1))
+        return tuple(outs)
+
+    def _residuals(self, prim, vals, parents, mask, ans):
+        if prim.reads is None or self.keep_all:
+            keep_args, keep_ans = -1, True
+        else:
+            keep_args, keep_ans = prim.keep_for(mask)
+        for i, v in enumerate(vals):
+            if type(v) is not _ndarray or not v.ndim:
+                continue
+            if not (keep_args >> i) & 1:
+                vals[i] = Shaped(v)
+            elif parents[i] < 0:
+                residual_locks.hold(v, self.held)
+        if not keep_ans and not prim.multiple_results and type(ans) is _ndarray and ans.ndim:
+            ans = Shaped(ans)
+        return vals, ans
+
+    def finish(self) -> None:
+        """The traced function has returned: no new equations from now on."""
+        self.active = False
+
+    def release(self) -> None:
+        """Drop the tape and make the constants it saved writeable again."""
+        self.tape = []
+        residual_locks.release(self.held)
+
+
+def _materialise(cts: list, ans: tuple) -> tuple:
+    from .basic_ops import broadcast_to_p
+
+    out = []
+    for c, a in zip(cts, ans):
+        if c is None:
+            c = broadcast_to_p(np.zeros((), dtype=np.result_type(a)), shape=np.shape(a))
+        out.append(c)
+    return tuple(out)
+
+
+def _accumulate(ct: list, index: int, contribution) -> None:
+    old = ct[index]
+    ct[index] = contribution if old is None else add_p(old, contribution)
+
+
+def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
+    """Sweep the tape of ``trace`` backwards from ``seeds`` (tape index -> cotangent).
+
+    Returns the list of cotangents by tape index (``None`` where zero). With ``keep``
+    false, each equation is dropped from the tape once it has been passed, so its
+    residuals are freed as early as possible.
+    """
+    tape = trace.tape
+    ct: list = [None] * len(tape)
+    for index, g in seeds.items():
+        _accumulate(ct, index, g)
+    start = max(seeds) if seeds else -1
+    for i in range(start, -1, -1):
+        g = ct[i]
+        entry = tape[i]
+        if not keep and entry is not None:
+            tape[i] = None
+        if g is None or entry is None:
+            continue
+        if type(entry) is _Projection:
+            parts = ct[entry.k]
+            if parts is None:
+                parts = ct[entry.k] = [None] * entry.n
+            parts[entry.j] = g if parts[entry.j] is None else add_p(parts[entry.j], g)
+            ct[i] = None
+            continue
+        prim, parents, saved, ans, params = entry
+        if prim.multiple_results:
+            g = _materialise(g, ans)
+        if prim.vjp_all is not None:
+            contributions = prim.vjp_all(g, ans, saved, params, parents)
+            for p, c in zip(parents, contributions):
+                if p >= 0 and c is not None:
+                    check_nans(prim, c, "cotangent")
+                    _accumulate(ct, p, c)
+        else:
+            broadcasts = prim.broadcasts
+            for j, p in enumerate(parents):
+                if p < 0:
+                    continue
+                c = prim.vjp_rule(j)(g, ans, *saved, **params)
+                if c is None:
+                    continue
+                if broadcasts:
+                    c = unbroadcast(c, saved[j])
+                check_nans(prim, c, "cotangent")
+                _accumulate(ct, p, c)
+        if not keep:
+            ct[i] = None
+    return ct
+
+
+def check_input(value, where: str, path: str):
+    """Inputs to differentiate must be floating-point or complex arrays or numbers."""
+    if isinstance(value, Tracer):
+        return value
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, (int, np.integer))
+    ):
+        kind = "a boolean" if isinstance(value, (bool, np.bool_)) else "an integer"
+        raise errors.InputTypeError(
+            f"{where}: argument {path} is {kind} ({value!r}); only floating-point or "
+            f"complex inputs can be differentiated. Pass a float (e.g. {float(value)!r}) "
+            f"or leave this argument out of argnums."
+        )
+    if isinstance(value, float):
+        return np.float64(value)
+    if isinstance(value, complex):
+        return np.complex128(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        if not np.issubdtype(value.dtype, np.inexact):
+            raise errors.InputTypeError(
+                f"{where}: argument {path} has dtype {value.dtype}; only floating-point or "
+                f"complex arrays can be differentiated. Convert it with "
+                f".astype(float), or leave it out of argnums."
+            )
+        return value
+    raise errors.InputTypeError(
+        f"{where}: argument {path} is a {type(value).__name__}; expected a float or "
+        f"complex NumPy array or number (or a pytree of them)."
+    )

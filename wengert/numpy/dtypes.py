@@ -1,0 +1,52 @@
+"""dtype conversion: ``astype``, ``real`` precision changes and copies."""
+
+from __future__ import annotations
+
+import numpy as onp
+
+from ..core import Primitive, defjvp, defvjp, dtype_of
+from ._registry import register
+
+
+def _astype_impl(x, dtype):
+    return onp.asarray(x).astype(dtype)
+
+
+astype_p = Primitive("astype", _astype_impl)
+# The cotangent goes back in the input's dtype (float32 -> float64 -> float32).
+defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, dtype=dtype_of(x)), reads=((),))
+defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, dtype=dtype))
+
+
+def astype(x, dtype):
+    """``x.astype(dtype)``; a no-op when the dtype already matches. Converting a traced
+    value to an integer or boolean dtype drops its derivative (as the value is then
+    piecewise constant)."""
+    dtype = onp.dtype(dtype)
+    if dtype_of(x) == dtype:
+        return x
+    if not onp.issubdtype(dtype, onp.inexact):
+        from ._registry import strip
+
+        return _astype_impl(strip(x), dtype)
+    return astype_p(x, dtype=dtype)
+
+
+register("astype", astype, "primitive", getattr(onp, "astype", None))
+
+
+def _copy_impl(x):
+    return onp.array(x, copy=True)
+
+
+copy_p = Primitive("copy", _copy_impl)
+defvjp(copy_p, lambda g, ans, x: g, reads=((),))
+defjvp(copy_p, lambda t, ans, x: t)
+
+
+def copy(a, order="K"):
+    """``numpy.copy``: a new array (so it is not a view of ``a``)."""
+    return copy_p(a)
+
+
+register("copy", copy, "primitive")
