@@ -18,12 +18,17 @@ from .api import (
     value_and_grad,
     vjp,
 )
+from .custom import custom_jvp, custom_vjp
+from .make_trace import make_trace
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 
 __version__ = "0.1.0"
 
 __all__ = [
     "config",
+    "custom_jvp",
+    "custom_vjp",
+    "make_trace",
     "errors",
     "grad",
     "hessian",

@@ -79,6 +79,9 @@ class _Recording:
             call_args[i] = boxed[j]
         try:
             out = fun(*call_args)
+        except BaseException:
+            trace.release()
+            raise
         finally:
             trace.finish()
         self.aux = None

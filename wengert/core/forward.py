@@ -7,6 +7,7 @@ and is never materialised; an output with no tangent is returned as a plain valu
 
 from __future__ import annotations
 
+from .. import config
 from .basic_ops import add_p, broadcast_like
 from .primitive import Primitive
 from .shaped import shape_of
@@ -50,14 +51,15 @@ class JVPTrace(Trace):
         else:
             ans = bind(prim, *primals, **params)
             t_out = _combine(prim, ans, primals, tangents, params)
-        check_nans(prim, ans, "output")
+        if config.debug_nans:
+            check_nans(prim, ans, "output")
+            check_nans(prim, t_out, "tangent")
         if prim.multiple_results:
             return tuple(
                 a if t is None else JVPTracer(self, a, t) for a, t in zip(ans, t_out)
             )
         if t_out is None:
             return ans
-        check_nans(prim, t_out, "tangent")
         return JVPTracer(self, ans, t_out)
 
 

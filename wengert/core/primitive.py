@@ -70,10 +70,7 @@ class Primitive:
         self.jvp_full: Callable | None = None
         self._keep_cache: dict = {}
 
-    def __call__(self, *args, **params):
-        from .trace import bind
-
-        return bind(self, *args, **params)
+    # __call__ (= bind) is installed by .trace, which defines bind.
 
     def __repr__(self) -> str:
         return f"Primitive({self.name})"

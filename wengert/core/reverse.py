@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import errors
+from .. import config, errors
 from . import residual_locks
 from .basic_ops import add_p, unbroadcast
 from .primitive import Primitive
@@ -67,25 +67,46 @@ class VJPTrace(Trace):
             self.check_active(prim)
         level = self.level
         vals = list(args)
-        parents = [-1] * len(args)
+        parents = []
         mask = 0
+        bit = 1
+        nested = False  # tracers of outer (lower) levels among the arguments
+        arrays = False  # arrays whose residuals may be dropped or must be held
         for i, a in enumerate(args):
-            if isinstance(a, Tracer) and a._level == level:
-                vals[i] = a._value
-                parents[i] = a._index
-                mask |= 1 << i
+            if isinstance(a, Tracer):
+                if a._level == level:
+                    v = vals[i] = a._value
+                    parents.append(a._index)
+                    mask |= bit
+                else:
+                    v = a
+                    nested = True
+                    parents.append(-1)
+            else:
+                v = a
+                parents.append(-1)
+            if type(v) is _ndarray:
+                arrays = True
+            bit <<= 1
         if prim.vjp_fwd is not None:
             ans, saved = prim.vjp_fwd(*vals, **params)
             saved_ans = ans
         else:
-            ans = bind(prim, *vals, **params)
-            saved, saved_ans = self._residuals(prim, vals, parents, mask, ans)
-        check_nans(prim, ans, "output")
+            ans = bind(prim, *vals, **params) if nested else prim.impl(*vals, **params)
+            saved = vals
+            saved_ans = ans
+            if arrays or type(ans) is _ndarray:
+                if prim.reads is not None and not self.keep_all:
+                    saved_ans = self._drop_unread(prim, vals, parents, mask, ans)
+                else:
+                    self._hold_constants(vals, parents)
+        if config.debug_nans:
+            check_nans(prim, ans, "output")
         tape = self.tape
         tape.append((prim, parents, saved, saved_ans, params))
-        k = len(tape) - 1
         if not prim.multiple_results:
-            return VJPTracer(self, ans, k)
+            return VJPTracer(self, ans, len(tape) - 1)
+        k = len(tape) - 1
         outs = []
         n = len(ans)
         for j, a in enumerate(ans):
@@ -93,21 +114,23 @@ class VJPTrace(Trace):
             outs.append(VJPTracer(self, a, len(tape) - 1))
         return tuple(outs)
 
-    def _residuals(self, prim, vals, parents, mask, ans):
-        if prim.reads is None or self.keep_all:
-            keep_args, keep_ans = -1, True
-        else:
-            keep_args, keep_ans = prim.keep_for(mask)
+    def _drop_unread(self, prim, vals, parents, mask, ans):
+        """Replace arrays no rule will read by their shape; hold constant ones it will."""
+        keep_args, keep_ans = prim.keep_for(mask)
         for i, v in enumerate(vals):
-            if type(v) is not _ndarray or not v.ndim:
-                continue
-            if not (keep_args >> i) & 1:
-                vals[i] = Shaped(v)
-            elif parents[i] < 0:
+            if type(v) is _ndarray and v.ndim:
+                if not (keep_args >> i) & 1:
+                    vals[i] = Shaped(v)
+                elif parents[i] < 0:
+                    residual_locks.hold(v, self.held)
+        if not keep_ans and type(ans) is _ndarray and ans.ndim:
+            return Shaped(ans)
+        return ans
+
+    def _hold_constants(self, vals, parents):
+        for v, p in zip(vals, parents):
+            if p < 0 and type(v) is _ndarray and v.ndim:
                 residual_locks.hold(v, self.held)
-        if not keep_ans and not prim.multiple_results and type(ans) is _ndarray and ans.ndim:
-            ans = Shaped(ans)
-        return vals, ans
 
     def finish(self) -> None:
         """The traced function has returned: no new equations from now on."""
@@ -130,7 +153,9 @@ def _materialise(cts: list, ans: tuple) -> tuple:
     return tuple(out)
 
 
-def _accumulate(ct: list, index: int, contribution) -> None:
+def _accumulate(ct: list, index: int, contribution, prim=None) -> None:
+    if config.debug_nans and prim is not None:
+        check_nans(prim, contribution, "cotangent")
     old = ct[index]
     ct[index] = contribution if old is None else add_p(old, contribution)
 
@@ -154,36 +179,40 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
             tape[i] = None
         if g is None or entry is None:
             continue
+        if not keep:
+            ct[i] = None
         if type(entry) is _Projection:
             parts = ct[entry.k]
             if parts is None:
                 parts = ct[entry.k] = [None] * entry.n
             parts[entry.j] = g if parts[entry.j] is None else add_p(parts[entry.j], g)
-            ct[i] = None
             continue
         prim, parents, saved, ans, params = entry
         if prim.multiple_results:
             g = _materialise(g, ans)
         if prim.vjp_all is not None:
-            contributions = prim.vjp_all(g, ans, saved, params, parents)
-            for p, c in zip(parents, contributions):
+            for p, c in zip(parents, prim.vjp_all(g, ans, saved, params, parents)):
                 if p >= 0 and c is not None:
-                    check_nans(prim, c, "cotangent")
-                    _accumulate(ct, p, c)
-        else:
-            broadcasts = prim.broadcasts
-            for j, p in enumerate(parents):
-                if p < 0:
-                    continue
-                c = prim.vjp_rule(j)(g, ans, *saved, **params)
-                if c is None:
-                    continue
-                if broadcasts:
-                    c = unbroadcast(c, saved[j])
-                check_nans(prim, c, "cotangent")
-                _accumulate(ct, p, c)
-        if not keep:
-            ct[i] = None
+                    _accumulate(ct, p, c, prim)
+            continue
+        rules = prim.vjps
+        broadcasts = prim.broadcasts
+        j = 0
+        for p in parents:
+            if p >= 0:
+                rule = rules[j] if j < len(rules) else None
+                if rule is None:
+                    rule = prim.vjp_rule(j)  # raises MissingRuleError
+                c = rule(g, ans, *saved, **params)
+                if c is not None:
+                    # A scalar cotangent needs no summing over broadcast axes.
+                    if broadcasts and (type(c) is _ndarray or isinstance(c, Tracer)):
+                        c = unbroadcast(c, saved[j])
+                    if config.debug_nans:
+                        check_nans(prim, c, "cotangent")
+                    old = ct[p]
+                    ct[p] = c if old is None else add_p(old, c)
+            j += 1
     return ct
 
 

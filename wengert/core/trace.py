@@ -126,7 +126,9 @@ class Tracer:
     def _no_conversion(self, kind: str):
         raise errors.TracerConversionError(
             f"{kind}() of a traced value would drop its derivative. Keep it an array, or "
-            f"use wengert.stop_gradient(x) to use its value as a constant on purpose."
+            f"use wengert.stop_gradient(x) to use its value as a constant on purpose. To "
+            f"fill an array with traced values, start from a traced one (np.zeros_like(x)) "
+            f"or use np.stack."
         )
 
     def __float__(self):
@@ -168,6 +170,9 @@ def bind(prim: Primitive, *args, **params):
     if top is None:
         return prim.impl(*args, **params)
     return top.process(prim, args, params)
+
+
+Primitive.__call__ = bind  # prim(*args, **params) binds it
 
 
 # -- views ------------------------------------------------------------------------------
@@ -214,9 +219,7 @@ def user_frame() -> str:
 
 
 def check_nans(prim: Primitive, value, what: str) -> None:
-    """With ``config.debug_nans``, raise at the first NaN ``prim`` produced."""
-    if not config.debug_nans:
-        return
+    """Raise at the first NaN ``prim`` produced (callers check ``config.debug_nans``)."""
     for v in value if isinstance(value, (tuple, list)) else (value,):
         v = primal(v)
         if v is None:

@@ -39,6 +39,8 @@ ndarray = _onp.ndarray
 dtype = _onp.dtype
 random = _onp.random
 
+_tracer_methods.install()
+
 
 def __getattr__(name: str):
     entry = TABLE.get(name)

@@ -64,7 +64,7 @@ register("negative", negative, "primitive")
 
 def _log_or_zero(x):
     """log(x) where x != 0, else 0: the factor of the exponent's derivative in x ** y."""
-    from .unary import log, where
+    from .unary import log
 
     safe = where(x == 0, 1.0, x)
     return log(safe)

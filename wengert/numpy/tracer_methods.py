@@ -21,14 +21,19 @@ def _ns():
 
 
 def _binary(name: str, reflected: bool = False):
-    if reflected:
-        def method(self, other):
-            return getattr(_ns(), name)(other, self)
-    else:
-        def method(self, other):
-            return getattr(_ns(), name)(self, other)
-    method.__name__ = name
-    return method
+    # Resolved once, at install time (after the namespace is built): operators are hot.
+    def make():
+        fn = getattr(_ns(), name)
+        if reflected:
+            def method(self, other):
+                return fn(other, self)
+        else:
+            def method(self, other):
+                return fn(self, other)
+        method.__name__ = name
+        return method
+
+    return make
 
 
 def _compare(np_op):
@@ -134,13 +139,13 @@ def _item(self, *args):
 
 
 def install() -> None:
-    for name, fn in {**_OPERATORS, **_METHODS}.items():
+    """Put the operators and methods on ``Tracer``; called once the namespace is built."""
+    for name, fn in _OPERATORS.items():
+        setattr(Tracer, name, fn() if fn.__name__ == "make" else fn)
+    for name, fn in _METHODS.items():
         setattr(Tracer, name, fn)
     for name in _SAME_AS_FUNCTION:
         setattr(Tracer, name, _function_method(name))
     Tracer.reshape = _reshape
     Tracer.item = _item
     Tracer.tolist = _item
-
-
-install()

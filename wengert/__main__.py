@@ -1,0 +1,3 @@
+from .tour import main
+
+main()
