@@ -73,6 +73,8 @@ class _Recording:
         ]
         self.in_values = [check_input(x, where, n) for x, n in zip(leaves, names)]
         self.in_tracers = [trace.new_input(x) for x in self.in_values]
+        # Taken now: assignment into an input (x[i] = v) rebinds its tracer.
+        self.in_index = [t._index for t in self.in_tracers]
         boxed = tree_unflatten(self.in_def, self.in_tracers)
         call_args = list(args)
         for j, i in enumerate(self.argnums):
@@ -115,8 +117,8 @@ class _Recording:
             seeds[index] = c if index not in seeds else seeds[index] + c
         ct = backward(self.trace, seeds, keep)
         grads = []
-        for t, x in zip(self.in_tracers, self.in_values):
-            g = ct[t._index]
+        for index, x in zip(self.in_index, self.in_values):
+            g = ct[index]
             grads.append(_zeros_like(x) if g is None else _match_dtype(g, x))
         return grads
 
@@ -300,7 +302,7 @@ def linearize(fun: Callable, *primals: Any):
     def f_jvp(*tangents):
         t_leaves = _check_like("linearize f_jvp", "tangents", tuple(tangents),
                                rec.in_values, rec.in_def)
-        outs = forward_sweep(rec.trace, [t._index for t in rec.in_tracers], t_leaves,
+        outs = forward_sweep(rec.trace, rec.in_index, t_leaves,
                              rec.out_index)
         outs = [_zeros_like(v) if t is None else t for t, v in zip(outs, rec.out_values)]
         return tree_unflatten(rec.out_def, outs)

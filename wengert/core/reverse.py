@@ -67,27 +67,26 @@ class VJPTrace(Trace):
             self.check_active(prim)
         level = self.level
         vals = list(args)
-        parents = []
+        parents = [-1] * len(args)
         mask = 0
-        bit = 1
         nested = False  # tracers of outer (lower) levels among the arguments
         arrays = False  # arrays whose residuals may be dropped or must be held
-        for i, a in enumerate(args):
+        i = 0
+        for a in args:
             if isinstance(a, Tracer):
                 if a._level == level:
-                    v = vals[i] = a._value
-                    parents.append(a._index)
-                    mask |= bit
+                    a_value = vals[i] = a._value
+                    parents[i] = a._index
+                    mask |= 1 << i
+                    if type(a_value) is _ndarray:
+                        arrays = True
+                    elif isinstance(a_value, Tracer):  # an outer level inside
+                        nested = True
                 else:
-                    v = a
                     nested = True
-                    parents.append(-1)
-            else:
-                v = a
-                parents.append(-1)
-            if type(v) is _ndarray:
+            elif type(a) is _ndarray:
                 arrays = True
-            bit <<= 1
+            i += 1
         if prim.vjp_fwd is not None:
             ans, saved = prim.vjp_fwd(*vals, **params)
             saved_ans = ans

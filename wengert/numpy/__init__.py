@@ -18,7 +18,8 @@ from .comparisons import *  # noqa: F401,F403
 from .dtypes import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
-from .indexing import getitem, index_update  # noqa: F401
+from .indexing import getitem, index_update, sort, take, take_along_axis  # noqa: F401
+from .joining import *  # noqa
 from .products import *  # noqa: F401,F403
 from .creation import *  # noqa: F401,F403
 

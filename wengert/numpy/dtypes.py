@@ -18,13 +18,14 @@ defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, dtype=dtype_of(x)), reads=
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, dtype=dtype))
 
 
-def astype(x, dtype):
-    """``x.astype(dtype)``; a no-op when the dtype already matches. Converting a traced
-    value to an integer or boolean dtype drops its derivative (as the value is then
-    piecewise constant)."""
+def astype(x, dtype, copy=True, **kwargs):
+    """``x.astype(dtype)``: a new array, as in NumPy (``copy=False``: ``x`` itself when
+    the dtype already matches). Converting a traced value to an integer or boolean dtype
+    drops its derivative (as the value is then piecewise constant)."""
     dtype = onp.dtype(dtype)
     if dtype_of(x) == dtype:
-        return x
+        # Not ``x`` itself: ``y = x.astype(x.dtype); y[0] = v`` must leave ``x`` alone.
+        return copy_p(x) if copy else x
     if not onp.issubdtype(dtype, onp.inexact):
         from ._registry import strip
 

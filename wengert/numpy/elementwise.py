@@ -66,6 +66,9 @@ def _log_or_zero(x):
     """log(x) where x != 0, else 0: the factor of the exponent's derivative in x ** y."""
     from .unary import log
 
+    if isinstance(x, (int, float)):  # a Python number stays weakly typed (float32 stays)
+        with onp.errstate(invalid="ignore", divide="ignore"):
+            return float(onp.log(x)) if x != 0 else 0.0
     safe = where(x == 0, 1.0, x)
     return log(safe)
 
@@ -161,10 +164,22 @@ fmax = _maxmin("fmax", onp.fmax, onp.greater, ignores_nan=True)
 fmin = _maxmin("fmin", onp.fmin, onp.less, ignores_nan=True)
 
 
-def clip(a, a_min=None, a_max=None):
+def clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **kwargs):  # noqa: A002
     """``numpy.clip`` as ``minimum(maximum(a, a_min), a_max)``: the derivative goes to
     ``a`` inside the interval and to the bound that is active outside it (shared at a
-    tie, like ``maximum``)."""
+    tie, like ``maximum``). ``min``/``max`` are NumPy 2's names for the bounds."""
+    if out is not None:
+        raise TypeError("wengert.numpy.clip: out= is not supported on traced values")
+    if kwargs:
+        raise TypeError(f"wengert.numpy.clip: unsupported arguments {sorted(kwargs)}")
+    if min is not None:
+        if a_min is not None:
+            raise TypeError("wengert.numpy.clip: give a_min or min, not both")
+        a_min = min
+    if max is not None:
+        if a_max is not None:
+            raise TypeError("wengert.numpy.clip: give a_max or max, not both")
+        a_max = max
     out = a
     if a_min is not None:
         out = maximum(out, a_min)

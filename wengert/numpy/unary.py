@@ -85,12 +85,20 @@ register("around", round, "composite", getattr(onp, "around", None))
 
 
 def _sinc_derivative(ans, x):
-    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x, and 0 at x = 0.
+    # d/dx sin(pi x)/(pi x) = (cos(pi x) - sinc(x)) / x. Near 0 that quotient cancels,
+    # and at 0 it is 0/0: there, the Maclaurin series -pi^2 x/3 + pi^4 x^3/30 (error
+    # ~1.1 x^5, below the quotient's ~eps/|x| for |x| < eps^(1/6)), so that the second
+    # and third derivatives at 0 (-pi^2/3 and 0) are right too.
+    from ._registry import strip
     from .elementwise import where
 
-    nonzero = x != 0
-    safe_x = where(nonzero, x, 1.0)
-    return where(nonzero, divide(subtract(cos(multiply(math.pi, x)), ans), safe_x), 0.0)
+    xs = onp.asarray(strip(x))
+    tiny = onp.finfo(xs.dtype if onp.issubdtype(xs.dtype, onp.inexact) else onp.float64)
+    small = onp.abs(xs) < tiny.eps ** (1 / 6)
+    safe_x = where(small, 1.0, x)
+    quotient = divide(subtract(cos(multiply(math.pi, safe_x)), ans), safe_x)
+    series = multiply(x, add(-(math.pi**2) / 3, multiply(math.pi**4 / 30, square(x))))
+    return where(small, series, quotient)
 
 
 sinc = unary("sinc", onp.sinc, _sinc_derivative, uses_ans=False)
@@ -108,7 +116,84 @@ def _finite_mask(x):
     return onp.isfinite(strip(x)).astype(onp.result_type(x))
 
 
-nan_to_num = Primitive("nan_to_num", _nan_to_num_impl)
-defvjp(nan_to_num, lambda g, ans, x, **p: multiply(g, _finite_mask(x)), reads=((0,),))
-defjvp(nan_to_num, lambda t, ans, x, **p: multiply(t, _finite_mask(x)))
+nan_to_num_p = Primitive("nan_to_num", _nan_to_num_impl)
+defvjp(nan_to_num_p, lambda g, ans, x, **p: multiply(g, _finite_mask(x)), reads=((0,),))
+defjvp(nan_to_num_p, lambda t, ans, x, **p: multiply(t, _finite_mask(x)))
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """``numpy.nan_to_num``: derivative 1 where ``x`` is finite, 0 where it was replaced.
+    (Options go to the primitive as parameters, even when given positionally.)"""
+    return nan_to_num_p(x, nan=nan, posinf=posinf, neginf=neginf)
+
+
 register("nan_to_num", nan_to_num, "primitive")
+
+
+# -- complex parts, for real inputs --------------------------------------------------------
+# Of a real array, ``real`` and ``conj`` are the identity (derivative 1), ``imag`` is the
+# constant 0 and ``angle`` is piecewise constant (0 or pi): zero derivative. Complex
+# inputs are refused rather than differentiated with a convention nobody checked.
+
+
+def _refuse_complex(name, x):
+    from .. import errors
+    from ..core import dtype_of
+
+    if onp.issubdtype(dtype_of(x), onp.complexfloating):
+        raise errors.UnsupportedFunctionError(
+            f"wengert.numpy.{name}: complex inputs are not supported yet (only real "
+            f"arrays, for which {name} is trivial)."
+        )
+
+
+def real(val):
+    """``numpy.real`` of a real array: the array itself. NumPy returns a view, so the
+    traced result is marked as a view of ``val``."""
+    from ..core import Tracer, mark_view
+    from .dtypes import copy_p
+
+    _refuse_complex("real", val)
+    if not isinstance(val, Tracer):
+        return onp.real(val)
+    out = copy_p(val)
+    mark_view(out, val)
+    return out
+
+
+def imag(val):
+    """``numpy.imag`` of a real array: zeros, a constant (no derivative)."""
+    from ..core import dtype_of, primal, shape_of
+
+    _refuse_complex("imag", val)
+    return onp.zeros(shape_of(primal(val)), dtype=dtype_of(primal(val)))
+
+
+def conjugate(x):
+    """``numpy.conjugate`` of a real array: a copy of it (derivative 1)."""
+    from ..core import Tracer
+    from .dtypes import copy_p
+
+    _refuse_complex("conjugate", x)
+    return copy_p(x) if isinstance(x, Tracer) else onp.conjugate(x)
+
+
+conj = conjugate
+
+_angle_p = Primitive("angle", lambda x: onp.angle(x))
+defvjp(_angle_p, lambda g, ans, x: None, reads=((),))
+defjvp(_angle_p, lambda t, ans, x: None)
+
+
+def angle(z, deg=False):
+    """``numpy.angle`` of a real array: 0 or pi (180), piecewise constant, derivative 0."""
+    _refuse_complex("angle", z)
+    out = _angle_p(z)
+    return rad2deg(out) if deg else out
+
+
+register("real", real, "composite")
+register("imag", imag, "composite")
+register("conj", conj, "composite", onp.conjugate)
+register("conjugate", conjugate, "composite", onp.conjugate)
+register("angle", angle, "primitive")
