@@ -6,6 +6,7 @@
 """
 
 from . import config, errors, numpy  # noqa: F401
+from .check import check_grads, dot_product_test, numerical_grad, numerical_jvp
 from .api import (
     grad,
     hessian,
@@ -25,9 +26,11 @@ from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
 __version__ = "0.1.0"
 
 __all__ = [
+    "check_grads",
     "config",
     "custom_jvp",
     "custom_vjp",
+    "dot_product_test",
     "make_trace",
     "errors",
     "grad",
@@ -37,6 +40,8 @@ __all__ = [
     "jacrev",
     "jvp",
     "linearize",
+    "numerical_grad",
+    "numerical_jvp",
     "numpy",
     "stop_gradient",
     "tree_flatten",

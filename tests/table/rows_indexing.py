@@ -80,6 +80,7 @@ ROWS = [
     getitem((None, 1, Ellipsis, None)),
     getitem([0, 2, 2, 0], shapes=((4,), (3, 4))),
     getitem(([0, 2, 2], [1, -1, 1]), nonlinear=True),
+    getitem(([0, 2, 0, 0], [1, 3, 1, 1]), nonlinear=True),  # entry (0, 1) three times
     getitem((slice(1, None), [3, 0, 3])),
     getitem(([[0, 1], [2, 2]], slice(None, 2))),
     getitem(([0, 2], None, slice(1, 3))),

@@ -4,11 +4,13 @@
 Every index NumPy accepts works: slices, integers (negative too), integer and boolean
 arrays, ``None``, ``Ellipsis``, and mixtures of them (basic and advanced indexing).
 
-* ``getitem``: the VJP scatters the cotangent into zeros (``scatter_add``): a plain
-  assignment for basic indices and boolean masks, ``numpy.add.at`` when integer arrays
-  may repeat an entry, so repeated indices accumulate as the chain rule requires. The
-  JVP indexes the tangent. ``scatter_add`` is linear; its VJP is ``getitem``. Both cost
-  O(size of x + size of the result).
+* ``getitem``: the VJP scatters the cotangent into zeros (``scatter_add``), and repeated
+  indices accumulate, as the chain rule requires. It is a plain write where no entry can
+  be selected twice (basic indices, boolean masks, a sort's permutation); with one
+  integer array (``take``, ``pad``, ``x[[0, 2, 2]]``), a write of the first occurrence of
+  each index value plus ``numpy.add.at`` of the repeats; with several integer arrays, a
+  ``bincount`` over flat positions. The JVP indexes the tangent. ``scatter_add`` is
+  linear; its VJP is ``getitem``. Both cost O(size of x + size of the result).
 * ``index_update(x, index, v)`` is ``x`` with ``v`` written at ``index`` (a new array);
   ``x[index] = v`` on a traced ``x`` records it. The derivative in ``x`` is the
   cotangent/tangent with zeros written at ``index``; in ``v`` it is the cotangent read at
@@ -29,7 +31,6 @@ from ..core import (
     Primitive,
     Tracer,
     bind,
-    broadcast_to_p,
     defjvp,
     defvjp,
     dtype_of,
@@ -243,7 +244,8 @@ def _kept_writes(index, shape):
     if not _may_repeat(index):
         return None
     owner = onp.full(shape, -1, dtype=onp.intp)
-    ids = onp.arange(owner[index].size, dtype=onp.intp).reshape(owner[index].shape)
+    selected = owner[index].shape
+    ids = onp.arange(int(onp.prod(selected, dtype=onp.int64)), dtype=onp.intp).reshape(selected)
     owner[index] = ids
     kept = owner[index] == ids
     return None if kept.all() else kept
@@ -292,7 +294,7 @@ def _index_update_jvp_full(primals, tangents, params):
     ans = bind(index_update_p, x, v, **params)
     dtype = dtype_of(primal(ans))
     if tx is None and tv is None:
-        return ans, broadcast_to_p(onp.zeros((), dtype=dtype), shape=shape_of(ans))
+        return ans, onp.zeros(shape_of(ans), dtype=dtype)
     if tx is None:
         tx = onp.zeros(shape_of(ans), dtype=dtype)
     if tv is None:

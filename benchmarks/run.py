@@ -1,0 +1,130 @@
+"""The benchmark command.
+
+    python -m benchmarks.run            # full run (< 10 minutes)
+    python -m benchmarks.run --quick    # CI smoke test (< 60 s): small sizes, few repeats
+
+Prints a Markdown table and writes ``benchmarks/results/latest.json`` and
+``latest.md``. Every library's value and gradient are checked against the hand-written
+NumPy gradient (rtol 1e-8) before anything is timed; a mismatch aborts with exit
+status 1 and prints no times. See ``benchmarks/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+from . import libraries as L
+from . import report, runner
+from . import workloads as W
+
+RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+DEFAULTS = {
+    "full": {"rounds": 3, "repeats": 7, "min_time": 0.1, "max_time": 5.0},
+    "quick": {"rounds": 1, "repeats": 3, "min_time": 0.01, "max_time": 0.5},
+}
+
+
+def lse_mode() -> str:
+    """``max`` when ``wengert.numpy`` has ``max``; else ``maximum`` folded over the
+    columns. All libraries use the same formulation."""
+    import wengert.numpy as wnp
+
+    return "max" if hasattr(wnp, "max") else "fold"
+
+
+def wengert_commit() -> str:
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=runner.ROOT,
+                              capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "wengert"],
+                               cwd=runner.ROOT, capture_output=True, text=True).stdout.strip()
+        return head + ("+uncommitted" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="CI smoke run: small sizes, few repeats")
+    p.add_argument("--threads", type=int, default=2, help="threads per library (default 2)")
+    p.add_argument("--libs", default=",".join(L.LIBRARIES),
+                   help="comma-separated subset of " + ",".join(L.LIBRARIES))
+    p.add_argument("--workloads", default=",".join(W.WORKLOADS),
+                   help="comma-separated subset of " + ",".join(W.WORKLOADS))
+    p.add_argument("--rounds", type=int, help="processes per library, samples pooled")
+    p.add_argument("--repeats", type=int, help="samples per round")
+    p.add_argument("--min-time", type=float, help="seconds per sample (calls are batched)")
+    p.add_argument("--out-dir", default=RESULTS_DIR)
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    a = parse(argv)
+    mode = "quick" if a.quick else "full"
+    d = DEFAULTS[mode]
+    libs = [x for x in a.libs.split(",") if x]
+    wls = [x for x in a.workloads.split(",") if x]
+    for x in libs:
+        if x not in L.LIBRARIES:
+            sys.exit(f"unknown library {x!r}; choose from {', '.join(L.LIBRARIES)}")
+    for x in wls:
+        if x not in W.WORKLOADS:
+            sys.exit(f"unknown workload {x!r}; choose from {', '.join(W.WORKLOADS)}")
+    if "numpy" not in libs or "hand" not in libs:
+        print("note: ratios need the 'numpy' and 'hand' rows", file=sys.stderr)
+    cfg = {
+        "mode": mode,
+        "lse": lse_mode(),
+        "threads": a.threads,
+        "repeats": a.repeats or d["repeats"],
+        "min_time": a.min_time if a.min_time is not None else d["min_time"],
+        "max_time": d["max_time"],
+        "workloads": wls,
+    }
+    rounds = a.rounds or d["rounds"]
+    t0 = time.perf_counter()
+    print(f"benchmarks ({mode}): {', '.join(libs)}; {a.threads} thread(s); "
+          f"{rounds} round(s)", file=sys.stderr)
+    try:
+        results, paired = runner.run_all(libs, cfg, rounds,
+                                 log=lambda m: print(m, file=sys.stderr, flush=True))
+    except runner.GradientMismatch as exc:
+        print(f"\nABORTED: {exc}\nNo timings are reported.", file=sys.stderr)
+        return 1
+    except runner.BenchmarkError as exc:
+        print(f"\nABORTED: {exc}", file=sys.stderr)
+        return 2
+    meta = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "numpy": L.version("numpy"),
+        "platform": platform.platform(),
+        "cpu_count": os.cpu_count(),
+        "rounds": rounds,
+        "wengert_commit": wengert_commit(),
+        "total_s": round(time.perf_counter() - t0, 1),
+        **cfg,
+    }
+    md = report.markdown(results, paired, meta)
+    print(md)
+    os.makedirs(a.out_dir, exist_ok=True)
+    with open(os.path.join(a.out_dir, "latest.json"), "w") as fh:
+        json.dump({"meta": meta, "targets": report.targets(results, paired, mode),
+                   "paired": paired, "results": results}, fh, indent=1)
+    with open(os.path.join(a.out_dir, "latest.md"), "w") as fh:
+        fh.write(md + "\n")
+    print(f"total {meta['total_s']} s; wrote {a.out_dir}/latest.json and latest.md",
+          file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""One library, in its own process: check every gradient, then time.
+
+    python -m benchmarks.worker --lib wengert --mode full --lse max --out result.json
+
+The runner starts it with the thread-count variables already in the environment (they
+must be set before NumPy is imported). Exit status 3 means a gradient or value disagreed
+with the hand-written reference; nothing is timed then.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+RTOL = 1e-8
+EXIT_MISMATCH = 3
+
+
+class Mismatch(Exception):
+    pass
+
+
+def _rel_err(got, ref) -> float:
+    """max |got - ref| / (|ref| + max|ref|): relative, with an absolute floor of the
+    array's scale so that entries that are ~0 by cancellation do not dominate."""
+    got, ref = np.asarray(got, dtype=np.float64), np.asarray(ref, dtype=np.float64)
+    if got.shape != ref.shape:
+        raise Mismatch(f"shape {got.shape} != reference shape {ref.shape}")
+    if not np.all(np.isfinite(got)):
+        raise Mismatch("non-finite entries")
+    scale = np.max(np.abs(ref)) if ref.size else 0.0
+    denom = np.abs(ref) + scale
+    denom = np.where(denom == 0, 1.0, denom)
+    return float(np.max(np.abs(got - ref) / denom)) if ref.size else 0.0
+
+
+def check(lib: str, workload: str, case, data, lse) -> dict:
+    from . import workloads as W
+
+    ref_value, ref_grad = W.hand_vg(workload, data, lse)
+    ref_leaves = [np.asarray(g) for g in ref_grad] if isinstance(ref_grad, tuple) else [ref_grad]
+    report = {"f_value": float(case.f_value(case.f()))}
+    errors = []
+    if abs(report["f_value"] - ref_value) > RTOL * abs(ref_value):
+        errors.append(f"f = {report['f_value']!r}, hand-written {float(ref_value)!r}")
+    if case.vg is not None:
+        value, grads = case.to_numpy(case.vg())
+        report["vg_value"] = value
+        if abs(value - ref_value) > RTOL * abs(ref_value):
+            errors.append(f"value_and_grad value {value!r}, hand-written {float(ref_value)!r}")
+        if len(grads) != len(ref_leaves):
+            errors.append(f"{len(grads)} gradient arrays, hand-written has {len(ref_leaves)}")
+        else:
+            worst = 0.0
+            for i, (g, r) in enumerate(zip(grads, ref_leaves, strict=True)):
+                try:
+                    e = _rel_err(g, r)
+                except Mismatch as exc:
+                    errors.append(f"gradient leaf {i}: {exc}")
+                    continue
+                worst = max(worst, e)
+                if e > RTOL:
+                    errors.append(f"gradient leaf {i}: relative error {e:.3e} > {RTOL}")
+            report["grad_rel_err"] = worst
+    if errors:
+        raise Mismatch(f"{lib} / {workload}: " + "; ".join(errors))
+    return report
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser()
+    p.add_argument("--lib", required=True)
+    p.add_argument("--mode", choices=("quick", "full"), default="full")
+    p.add_argument("--lse", choices=("max", "fold"), default="max")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--min-time", type=float, default=0.1)
+    p.add_argument("--workloads", default="scalar,mlp,rosenbrock")
+    p.add_argument("--max-time", type=float, default=5.0)
+    p.add_argument("--paired", action="store_true",
+                   help="time --lib and the hand-written gradient alternately (ratios)")
+    p.add_argument("--out", required=True)
+    a = p.parse_args(argv)
+
+    from . import libraries as L
+    from . import timing
+    from . import workloads as W
+
+    result = {"lib": a.lib, "label": L.LABELS[a.lib]}
+    try:
+        L.setup(a.lib, a.threads)
+    except L.NotInstalled as exc:
+        result.update(status="not installed", reason=str(exc))
+        _write(a.out, result)
+        return 0
+    result.update(status="ok", version=L.version(a.lib), workloads={})
+    names = [w for w in a.workloads.split(",") if w]
+
+    # 1. every gradient is checked before anything is timed
+    cases = {}
+    for w in names:
+        data = W.make_data(w, a.mode)
+        case = L.build(a.lib, w, data, a.lse)
+        try:
+            rep = check(a.lib, w, case, data, a.lse)
+        except Mismatch as exc:
+            print(f"\n!!! GRADIENT CHECK FAILED: {exc}\n", file=sys.stderr, flush=True)
+            return EXIT_MISMATCH
+        cases[w] = case
+        result["workloads"][w] = {"check": rep, "compile_s": case.compile_s}
+
+    # 2. timing
+    for w in names:
+        case, out = cases[w], result["workloads"][w]
+        if a.paired:
+            hand = L.build("hand", w, W.make_data(w, a.mode), a.lse)
+            out["paired"] = timing.paired_samples(hand.vg, case.vg, a.repeats, a.min_time)
+            continue
+        out["f"] = timing.samples(case.f, a.repeats, a.min_time, max_time=a.max_time)
+        if case.vg is not None:
+            out["vg"] = timing.samples(case.vg, a.repeats, a.min_time, max_time=a.max_time)
+    if a.lib == "torch":
+        import torch
+
+        result["torch_threads"] = torch.get_num_threads()
+    _write(a.out, result)
+    return 0
+
+
+def _write(path: str, result: dict) -> None:
+    with open(path, "w") as fh:
+        json.dump(result, fh)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
