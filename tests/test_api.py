@@ -173,3 +173,26 @@ def test_make_trace_verify_catches_a_broken_list():
     eqs[0], eqs[1] = eqs[1], eqs[0]
     with pytest.raises(ValueError, match="before it is defined"):
         traced.verify()
+
+
+def test_sort_method_sorts_in_place_like_numpy():
+    def f(x):
+        y = x * 1.0
+        assert y.sort() is None
+        return np.sum(y * onp.arange(3.0))
+
+    x = onp.array([3.0, 1.0, 2.0])
+    onp.testing.assert_allclose(wengert.grad(f)(x), [2.0, 0.0, 1.0])
+
+
+def test_make_trace_of_code_that_fills_an_array():
+    def f(x):
+        out = onp.zeros_like(x)
+        out[0] = x[1] * 2.0
+        out[1] = onp.sin(x[0])
+        return out
+
+    traced = wengert.make_trace(f)(onp.array([0.5, 1.5]))
+    traced.verify()
+    text = str(traced)
+    assert "index_update" in text and "c0:f64[2] = constant" in text

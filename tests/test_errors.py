@@ -189,3 +189,52 @@ def test_setitem_with_live_view_refused():
 
     with pytest.raises(errors.TracerConversionError, match="view"):
         wengert.grad(f)(onp.ones((2, 2)))
+
+
+def test_zero_dim_constant_is_protected():
+    c = onp.array(2.0)
+
+    def f(x):
+        y = np.sin(x * c)
+        c[()] = 5.0
+        return y
+
+    with pytest.raises(ValueError, match="read-only"):
+        wengert.grad(f)(1.0)
+    assert c.flags.writeable
+
+
+def test_input_array_is_protected_from_writes_through_a_closure():
+    x0 = onp.array([1.0, 2.0])
+
+    def f(x):
+        y = np.sum(np.sin(x))
+        x0[0] = 100.0
+        return y
+
+    with pytest.raises(ValueError, match="read-only"):
+        wengert.grad(f)(x0)
+    assert x0.flags.writeable and x0[0] == 1.0
+
+
+def test_custom_vjp_residuals_are_protected():
+    store = {}
+
+    @wengert.custom_vjp
+    def f(x):
+        return np.sin(x)
+
+    def fwd(x):
+        res = onp.cos(wengert.stop_gradient(x))
+        store["res"] = res
+        return np.sin(x), res
+
+    f.defvjp(fwd, lambda res, g: (g * res,))
+
+    def loss(x):
+        y = np.sum(f(x))
+        store["res"][0] = 0.0
+        return y
+
+    with pytest.raises(ValueError, match="read-only"):
+        wengert.grad(loss)(onp.ones(2))

@@ -99,7 +99,7 @@ def _imports(path: pathlib.Path) -> set:
 
 def test_core_imports_nothing_from_the_layers_above():
     package = pathlib.Path(wengert.__file__).parent
-    allowed_up = {"..", "..errors", "..config"}
+    allowed_up = {"..", "..errors", "..config", "..tree"}
     for path in (package / "core").glob("*.py"):
         for name in _imports(path):
             if name.startswith("..") or name.startswith("wengert"):

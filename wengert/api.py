@@ -25,6 +25,7 @@ from .core import (
     primal,
     shape_of,
 )
+from .core.gc_pause import gc_paused
 from .tree import tree_flatten, tree_paths, tree_unflatten
 
 __all__ = [
@@ -174,11 +175,13 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False):
     each call is one backward sweep over the recorded Wengert list (a small constant times
     the cost of ``fun``).
     """
-    rec = _Recording("vjp", fun, primals, tuple(range(len(primals))), has_aux)
+    with gc_paused():
+        rec = _Recording("vjp", fun, primals, tuple(range(len(primals))), has_aux)
 
     def vjp_fun(cotangent):
         cts = _check_like("vjp_fun", "the cotangent", cotangent, rec.out_values, rec.out_def)
-        return tree_unflatten(rec.in_def, rec.pullback_flat(cts, keep=True))
+        with gc_paused():
+            return tree_unflatten(rec.in_def, rec.pullback_flat(cts, keep=True))
 
     weakref.finalize(vjp_fun, rec.release)
     if has_aux:
@@ -198,32 +201,37 @@ def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
         where = f"value_and_grad({_name(fun)})" if not getattr(
             value_and_grad_fun, "_is_grad", False) else f"grad({_name(fun)})"
         bound = (lambda *a: fun(*a, **kwargs)) if kwargs else fun
-        rec = _Recording(where, bound, args, argnums, has_aux)
-        try:
-            if len(rec.out_values) != 1 or rec.out_def.kind != "leaf":
-                raise errors.NonScalarOutputError(
-                    f"{where}: the function returned {rec.out_def!r}; grad needs a single "
-                    f"real scalar. Use jacrev for the Jacobian, or vjp for a "
-                    f"vector-Jacobian product."
-                )
-            value = rec.out_values[0]
-            shape, dtype = shape_of(value), dtype_of(primal(value))
-            if shape != () or not np.issubdtype(dtype, np.floating):
-                raise errors.NonScalarOutputError(
-                    f"{where}: the function returned an array of shape {shape} and dtype "
-                    f"{dtype}; grad needs a real scalar (shape ()). Use jacrev for the "
-                    f"Jacobian, or vjp for a vector-Jacobian product."
-                )
-            grads = rec.pullback_flat([np.ones((), dtype=dtype)], keep=False)
-        finally:
-            rec.release()
-        tree = tree_unflatten(rec.in_def, grads)
-        g = tree[0] if isinstance(argnums, (int, np.integer)) else tree
-        return ((value, rec.aux), g) if has_aux else (value, g)
+        with gc_paused():
+            return _value_and_grad_call(where, bound, args, argnums, has_aux)
 
     value_and_grad_fun.__name__ = f"value_and_grad_{_name(fun)}"
     value_and_grad_fun.__wrapped__ = fun
     return value_and_grad_fun
+
+
+def _value_and_grad_call(where, fun, args, argnums, has_aux):
+    rec = _Recording(where, fun, args, argnums, has_aux)
+    try:
+        if len(rec.out_values) != 1 or rec.out_def.kind != "leaf":
+            raise errors.NonScalarOutputError(
+                f"{where}: the function returned {rec.out_def!r}; grad needs a single "
+                f"real scalar. Use jacrev for the Jacobian, or vjp for a "
+                f"vector-Jacobian product."
+            )
+        value = rec.out_values[0]
+        shape, dtype = shape_of(value), dtype_of(primal(value))
+        if shape != () or not np.issubdtype(dtype, np.floating):
+            raise errors.NonScalarOutputError(
+                f"{where}: the function returned an array of shape {shape} and dtype "
+                f"{dtype}; grad needs a real scalar (shape ()). Use jacrev for the "
+                f"Jacobian, or vjp for a vector-Jacobian product."
+            )
+        grads = rec.pullback_flat([np.ones((), dtype=dtype)], keep=False)
+    finally:
+        rec.release()
+    tree = tree_unflatten(rec.in_def, grads)
+    g = tree[0] if isinstance(argnums, (int, np.integer)) else tree
+    return ((value, rec.aux), g) if has_aux else (value, g)
 
 
 def grad(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:

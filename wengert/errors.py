@@ -44,7 +44,3 @@ class EscapedTracerError(WengertError, RuntimeError):
 
 class NaNError(WengertError, FloatingPointError):
     """With ``config.debug_nans``, the first primitive that produced a NaN."""
-
-
-class ResidualMutationError(WengertError, ValueError):
-    """An array saved for the backward sweep was changed before the sweep ran."""

@@ -107,9 +107,10 @@ def _build(trace: VJPTrace, inputs: dict, outs: list) -> TracedCall:
                 var = Var(f"x{len(in_vars)}", shape_of(inputs[k]), dtype_of(primal(inputs[k])))
                 in_vars.append(var)
                 values[var.name] = inputs[k]
+                names[k] = var
             else:  # a traced constant (zeros_like of a traced value)
-                var = new_var(np.zeros(()))
-            names[k] = var
+                names[k] = constant(trace.constants[k])
+            continue
             continue
         if type(entry) is _Projection:
             names[k] = names[(entry.k, entry.j)]

@@ -145,10 +145,12 @@ def tree_unflatten(treedef: TreeDef, leaves: Iterable) -> Any:
 
 
 def tree_leaves(tree: Any) -> list:
+    """The leaves of ``tree``, in flattening order."""
     return tree_flatten(tree)[0]
 
 
 def tree_structure(tree: Any) -> TreeDef:
+    """The structure of ``tree`` without its leaves."""
     return tree_flatten(tree)[1]
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import config, errors
+from ..tree import tree_leaves
 from . import residual_locks
 from .basic_ops import add_p, unbroadcast
 from .primitive import Primitive
@@ -45,22 +46,30 @@ class VJPTrace(Trace):
     """Records equations ``(prim, parents, saved, ans, params)``; ``parents[i]`` is the
     tape index of argument ``i``, or -1 when it is not traced at this level."""
 
-    __slots__ = ("tape", "held", "keep_all")
+    __slots__ = ("tape", "held", "keep_all", "constants")
 
     def __init__(self, keep_all: bool = False):
         super().__init__()
         self.tape: list = []
         self.held: list = []  # constant arrays made read-only until the sweep is done
         self.keep_all = keep_all  # keep every residual (make_trace, linearize)
+        self.constants: dict = {}  # tape index -> value of traced constants (keep_all)
 
     def new_input(self, value) -> VJPTracer:
+        """A traced input. Its array is protected from writes until the sweep is done
+        (user code could reach it through a closure)."""
         self.tape.append(None)
+        if type(value) is _ndarray:
+            residual_locks.hold(value, self.held)
         return VJPTracer(self, value, len(self.tape) - 1)
 
     def new_constant(self, value) -> VJPTracer:
         """A traced value with no inputs (``np.zeros_like(x)`` of a traced ``x``), so
         that assignments into it are recorded."""
-        return self.new_input(value)
+        self.tape.append(None)
+        if self.keep_all:
+            self.constants[len(self.tape) - 1] = value
+        return VJPTracer(self, value, len(self.tape) - 1)
 
     def process(self, prim: Primitive, args: tuple, params: dict):
         if not self.active:
@@ -90,8 +99,16 @@ class VJPTrace(Trace):
         if prim.vjp_fwd is not None:
             ans, saved = prim.vjp_fwd(*vals, **params)
             saved_ans = ans
+            for leaf in tree_leaves(saved):  # user-chosen residuals are protected too
+                if type(leaf) is _ndarray:
+                    residual_locks.hold(leaf, self.held)
         else:
-            ans = bind(prim, *vals, **params) if nested else prim.impl(*vals, **params)
+            if nested:
+                ans = bind(prim, *vals, **params)
+            elif params:
+                ans = prim.impl(*vals, **params)
+            else:
+                ans = prim.impl(*vals)
             saved = vals
             saved_ans = ans
             if arrays or type(ans) is _ndarray:
@@ -117,9 +134,10 @@ class VJPTrace(Trace):
         """Replace arrays no rule will read by their shape; hold constant ones it will."""
         keep_args, keep_ans = prim.keep_for(mask)
         for i, v in enumerate(vals):
-            if type(v) is _ndarray and v.ndim:
+            if type(v) is _ndarray:
                 if not (keep_args >> i) & 1:
-                    vals[i] = Shaped(v)
+                    if v.ndim:
+                        vals[i] = Shaped(v)
                 elif parents[i] < 0:
                     residual_locks.hold(v, self.held)
         if not keep_ans and type(ans) is _ndarray and ans.ndim:
@@ -128,7 +146,7 @@ class VJPTrace(Trace):
 
     def _hold_constants(self, vals, parents):
         for v, p in zip(vals, parents):
-            if p < 0 and type(v) is _ndarray and v.ndim:
+            if p < 0 and type(v) is _ndarray:
                 residual_locks.hold(v, self.held)
 
     def finish(self) -> None:

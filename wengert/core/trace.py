@@ -161,19 +161,15 @@ def primal(x):
 def bind(prim: Primitive, *args, **params):
     """Apply ``prim``: by the trace of the highest-level tracer among ``args``, or
     directly when there is none."""
-    for a in args:
-        if isinstance(a, Tracer):
-            break
-    else:  # no tracer: the implementation, directly (the common case in a sweep)
-        if params:
-            return prim.impl(*args, **params)
-        return prim.impl(*args)
-    top = None
     level = 0
     for a in args:
         if isinstance(a, Tracer) and a._level > level:
             level = a._level
             top = a._trace
+    if not level:  # no tracer: the implementation, directly (the common case in a sweep)
+        if params:
+            return prim.impl(*args, **params)
+        return prim.impl(*args)
     return top.process(prim, args, params)
 
 

@@ -74,22 +74,21 @@ def _getitem(self, index):
     return _ns().getitem(self, index)
 
 
-def _setitem(self, index, value):
-    """``x[index] = value`` as a functional update recorded in the Wengert list: the
-    tracer ``x`` now stands for the updated array."""
+def _rebind(self, new, what: str) -> None:
+    """Make tracer ``self`` stand for ``new``: how in-place operations (``x[i] = v``,
+    ``x.sort()``) are recorded, as functional updates in the Wengert list."""
     why = live_alias(self)
     if why is not None:
         raise errors.TracerConversionError(
-            f"x[...] = v on a traced array: {why}. NumPy would update that alias in place; "
-            f"wengert records assignment as a functional update and cannot. Copy first "
-            f"(x = x.copy()) or assign before taking views."
+            f"{what} on a traced array: {why}. NumPy would update that alias in place; "
+            f"wengert records in-place operations as functional updates and cannot. Copy "
+            f"first (x = x.copy()) or do it before taking views."
         )
-    new = _ns().index_update(self, index, value)
     if not isinstance(new, type(self)) or new._trace is not self._trace:
         raise errors.TracerConversionError(
-            "x[...] = v: the assigned value is traced by a transformation nested inside the "
-            "one that traces x, so x cannot hold it. Build the array with np.stack or "
-            "np.concatenate, or make x inside the inner transformation."
+            f"{what}: the new value is traced by a transformation nested inside the one "
+            f"that traces x, so x cannot hold it. Build the array with np.stack or "
+            f"np.concatenate, or make x inside the inner transformation."
         )
     self._value = new._value
     for slot in type(self).__slots__:  # the mode's own slots: _index or _tangent
@@ -97,6 +96,22 @@ def _setitem(self, index, value):
     for slot in ("_base", "_views"):
         if hasattr(self, slot):
             delattr(self, slot)
+
+
+def _setitem(self, index, value):
+    """``x[index] = value`` as a functional update recorded in the Wengert list: the
+    tracer ``x`` now stands for the updated array."""
+    if live_alias(self) is None:
+        new = _ns().index_update(self, index, value)
+    else:
+        new = None
+    _rebind(self, new, "x[...] = v")
+
+
+def _sort_in_place(self, axis=-1, kind=None, order=None):
+    """``x.sort()``: sorts in place, as NumPy's method does (returns None)."""
+    new = _ns().sort(self, axis=axis, kind=kind, order=order) if live_alias(self) is None else None
+    _rebind(self, new, "x.sort()")
 
 
 def _property(name):
@@ -116,7 +131,7 @@ _SAME_AS_FUNCTION = (
     "sum", "prod", "mean", "var", "std", "max", "min", "cumsum", "cumprod", "dot",
     "transpose", "swapaxes", "squeeze", "ravel", "flatten", "diagonal", "trace",
     "clip", "round", "conj", "conjugate", "repeat", "take", "argmax", "argmin",
-    "argsort", "nonzero", "all", "any", "astype", "copy", "sort",
+    "argsort", "nonzero", "all", "any", "astype", "copy",
 )
 
 
@@ -147,5 +162,6 @@ def install() -> None:
     for name in _SAME_AS_FUNCTION:
         setattr(Tracer, name, _function_method(name))
     Tracer.reshape = _reshape
+    Tracer.sort = _sort_in_place
     Tracer.item = _item
     Tracer.tolist = _item

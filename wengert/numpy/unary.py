@@ -3,8 +3,11 @@
 Each row is ``unary(name, numpy function, derivative(ans, x))``; the helper makes both
 rules, ``g * f'(x)`` for reverse mode and ``t * f'(x)`` for forward mode. Rows marked
 ``uses_ans`` express f' through the output (``exp``, ``tanh``, ``sqrt``), so reverse
-mode keeps the output, not the input. Derivatives are written with wengert functions, so
-every rule differentiates again.
+mode keeps the output, not the input.
+
+Derivatives are written with NumPy operators and ufuncs. On plain arrays (a first-order
+sweep) they run at NumPy's own speed; on traced values (second order, HVPs) NumPy
+dispatches them to wengert's primitives, so every rule differentiates again.
 """
 
 from __future__ import annotations
@@ -22,36 +25,32 @@ _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
 
-def _recip(v):
-    return divide(1.0, v)
-
-
 # fmt: off
 exp     = unary("exp",     onp.exp,     lambda ans, x: ans, uses_ans=True)
-exp2    = unary("exp2",    onp.exp2,    lambda ans, x: multiply(ans, _LN2), uses_ans=True)
-expm1   = unary("expm1",   onp.expm1,   lambda ans, x: add(ans, 1.0), uses_ans=True)
-log     = unary("log",     onp.log,     lambda ans, x: _recip(x))
-log2    = unary("log2",    onp.log2,    lambda ans, x: _recip(multiply(x, _LN2)))
-log10   = unary("log10",   onp.log10,   lambda ans, x: _recip(multiply(x, _LN10)))
-log1p   = unary("log1p",   onp.log1p,   lambda ans, x: _recip(add(x, 1.0)))
-sqrt    = unary("sqrt",    onp.sqrt,    lambda ans, x: divide(0.5, ans), uses_ans=True)
-cbrt    = unary("cbrt",    onp.cbrt,    lambda ans, x: _recip(multiply(3.0, square(ans))), uses_ans=True)  # noqa: E501
-square  = unary("square",  onp.square,  lambda ans, x: multiply(2.0, x))
-reciprocal = unary("reciprocal", onp.reciprocal, lambda ans, x: negative(square(ans)), uses_ans=True)  # noqa: E501
+exp2    = unary("exp2",    onp.exp2,    lambda ans, x: ans * _LN2, uses_ans=True)
+expm1   = unary("expm1",   onp.expm1,   lambda ans, x: ans + 1.0, uses_ans=True)
+log     = unary("log",     onp.log,     lambda ans, x: 1.0 / x)
+log2    = unary("log2",    onp.log2,    lambda ans, x: 1.0 / (x * _LN2))
+log10   = unary("log10",   onp.log10,   lambda ans, x: 1.0 / (x * _LN10))
+log1p   = unary("log1p",   onp.log1p,   lambda ans, x: 1.0 / (x + 1.0))
+sqrt    = unary("sqrt",    onp.sqrt,    lambda ans, x: 0.5 / ans, uses_ans=True)
+cbrt    = unary("cbrt",    onp.cbrt,    lambda ans, x: 1.0 / (3.0 * ans * ans), uses_ans=True)
+square  = unary("square",  onp.square,  lambda ans, x: 2.0 * x)
+reciprocal = unary("reciprocal", onp.reciprocal, lambda ans, x: -(ans * ans), uses_ans=True)
 positive = unary("positive", onp.positive, lambda ans, x: onp.ones((), onp.result_type(x)))
 
-sin     = unary("sin",     onp.sin,     lambda ans, x: cos(x))
-cos     = unary("cos",     onp.cos,     lambda ans, x: negative(sin(x)))
-tan     = unary("tan",     onp.tan,     lambda ans, x: add(1.0, square(ans)), uses_ans=True)
-arcsin  = unary("arcsin",  onp.arcsin,  lambda ans, x: _recip(sqrt(subtract(1.0, square(x)))))
-arccos  = unary("arccos",  onp.arccos,  lambda ans, x: negative(_recip(sqrt(subtract(1.0, square(x))))))  # noqa: E501
-arctan  = unary("arctan",  onp.arctan,  lambda ans, x: _recip(add(1.0, square(x))))
-sinh    = unary("sinh",    onp.sinh,    lambda ans, x: cosh(x))
-cosh    = unary("cosh",    onp.cosh,    lambda ans, x: sinh(x))
-tanh    = unary("tanh",    onp.tanh,    lambda ans, x: subtract(1.0, square(ans)), uses_ans=True)
-arcsinh = unary("arcsinh", onp.arcsinh, lambda ans, x: _recip(sqrt(add(square(x), 1.0))))
-arccosh = unary("arccosh", onp.arccosh, lambda ans, x: _recip(sqrt(subtract(square(x), 1.0))))
-arctanh = unary("arctanh", onp.arctanh, lambda ans, x: _recip(subtract(1.0, square(x))))
+sin     = unary("sin",     onp.sin,     lambda ans, x: onp.cos(x))
+cos     = unary("cos",     onp.cos,     lambda ans, x: -onp.sin(x))
+tan     = unary("tan",     onp.tan,     lambda ans, x: 1.0 + ans * ans, uses_ans=True)
+arcsin  = unary("arcsin",  onp.arcsin,  lambda ans, x: 1.0 / onp.sqrt(1.0 - x * x))
+arccos  = unary("arccos",  onp.arccos,  lambda ans, x: -1.0 / onp.sqrt(1.0 - x * x))
+arctan  = unary("arctan",  onp.arctan,  lambda ans, x: 1.0 / (1.0 + x * x))
+sinh    = unary("sinh",    onp.sinh,    lambda ans, x: onp.cosh(x))
+cosh    = unary("cosh",    onp.cosh,    lambda ans, x: onp.sinh(x))
+tanh    = unary("tanh",    onp.tanh,    lambda ans, x: 1.0 - ans * ans, uses_ans=True)
+arcsinh = unary("arcsinh", onp.arcsinh, lambda ans, x: 1.0 / onp.sqrt(x * x + 1.0))
+arccosh = unary("arccosh", onp.arccosh, lambda ans, x: 1.0 / onp.sqrt(x * x - 1.0))
+arctanh = unary("arctanh", onp.arctanh, lambda ans, x: 1.0 / (1.0 - x * x))
 deg2rad = unary("deg2rad", onp.deg2rad, lambda ans, x: onp.asarray(math.pi / 180.0, onp.result_type(x)))  # noqa: E501
 rad2deg = unary("rad2deg", onp.rad2deg, lambda ans, x: onp.asarray(180.0 / math.pi, onp.result_type(x)))  # noqa: E501
 # fmt: on
