@@ -19,6 +19,7 @@ from .core import (
     VJPTrace,
     VJPTracer,
     backward,
+    densify,
     check_input,
     dtype_of,
     jvp_flat,
@@ -119,7 +120,7 @@ class _Recording:
         ct = backward(self.trace, seeds, keep)
         grads = []
         for index, x in zip(self.in_index, self.in_values):
-            g = ct[index]
+            g = densify(ct[index])
             grads.append(_zeros_like(x) if g is None else _match_dtype(g, x))
         return grads
 

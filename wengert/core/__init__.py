@@ -4,6 +4,7 @@ Imports nothing from the layers above (the NumPy namespace, the API); a test imp
 alone to keep that honest.
 """
 
+from .accumulate import Scattered, densify
 from .basic_ops import add_p, broadcast_to_p, sum_to_shape_p, unbroadcast
 from .forward import JVPTrace, JVPTracer, jvp_flat
 from .primitive import ANS, Primitive, defjvp, defvjp, zero_rule
@@ -16,6 +17,7 @@ __all__ = [
     "JVPTrace",
     "JVPTracer",
     "Primitive",
+    "Scattered",
     "Shaped",
     "Trace",
     "Tracer",
@@ -28,6 +30,7 @@ __all__ = [
     "check_input",
     "defjvp",
     "defvjp",
+    "densify",
     "dtype_of",
     "jvp_flat",
     "mark_view",

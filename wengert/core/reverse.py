@@ -15,6 +15,7 @@ import numpy as np
 from .. import config, errors
 from ..tree import tree_leaves
 from . import residual_locks
+from .accumulate import Scattered, accumulate, densify
 from .basic_ops import add_p, unbroadcast
 from .primitive import Primitive
 from .shaped import Shaped
@@ -170,24 +171,19 @@ def _materialise(cts: list, ans: tuple) -> tuple:
     return tuple(out)
 
 
-def _accumulate(ct: list, index: int, contribution, prim=None) -> None:
-    if config.debug_nans and prim is not None:
-        check_nans(prim, contribution, "cotangent")
-    old = ct[index]
-    ct[index] = contribution if old is None else add_p(old, contribution)
-
-
 def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
     """Sweep the tape of ``trace`` backwards from ``seeds`` (tape index -> cotangent).
 
-    Returns the list of cotangents by tape index (``None`` where zero). With ``keep``
+    Returns the list of cotangents by tape index (``None`` where zero; read them with
+    ``densify``, as one may be :class:`Scattered`). With ``keep``
     false, each equation is dropped from the tape once it has been passed, so its
     residuals are freed as early as possible.
     """
     tape = trace.tape
     ct: list = [None] * len(tape)
+    owned: dict = {}  # tape index -> the buffer in ct that this sweep may add into
     for index, g in seeds.items():
-        _accumulate(ct, index, g)
+        accumulate(ct, owned, index, g)
     start = max(seeds) if seeds else -1
     for i in range(start, -1, -1):
         g = ct[i]
@@ -196,6 +192,9 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
             tape[i] = None
         if g is None or entry is None:
             continue
+        if type(g) is Scattered:
+            g = g.dense()
+        owned.pop(i, None)  # final now: no contribution comes after its uses
         if not keep:
             ct[i] = None
         if type(entry) is _Projection:
@@ -210,7 +209,9 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
         if prim.vjp_all is not None:
             for p, c in zip(parents, prim.vjp_all(g, ans, saved, params, parents)):
                 if p >= 0 and c is not None:
-                    _accumulate(ct, p, c, prim)
+                    if config.debug_nans:
+                        check_nans(prim, densify(c), "cotangent")
+                    accumulate(ct, owned, p, c)
             continue
         rules = prim.vjps
         broadcasts = prim.broadcasts
@@ -226,9 +227,8 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
                     if broadcasts and (type(c) is _ndarray or isinstance(c, Tracer)):
                         c = unbroadcast(c, saved[j])
                     if config.debug_nans:
-                        check_nans(prim, c, "cotangent")
-                    old = ct[p]
-                    ct[p] = c if old is None else add_p(old, c)
+                        check_nans(prim, densify(c), "cotangent")
+                    accumulate(ct, owned, p, c)
             j += 1
     return ct
 

@@ -29,6 +29,7 @@ import numpy as onp
 
 from ..core import (
     Primitive,
+    Scattered,
     Tracer,
     bind,
     defjvp,
@@ -177,13 +178,29 @@ scatter_add_p = Primitive("scatter_add", _scatter_add_impl)
 
 # ``unique=True`` (a parameter of both): the index selects no entry twice (a sort's
 # permutation), so the scatter is a plain write.
-defvjp(
-    getitem_p,
-    lambda g, ans, x, index, unique=False: scatter_add_p(
-        g, index=index, shape=shape_of(x), unique=unique
-    ),
-    reads=((),),
-)
+def _scatter_add_into(buffer, g, index, unique) -> bool:
+    """Add ``g`` at ``index`` into ``buffer`` in place (the sweep's own buffer)."""
+    if buffer.dtype != onp.result_type(g):
+        return False
+    if unique or not _may_repeat(index):
+        buffer[index] += g
+    else:
+        onp.add.at(buffer, index, g)
+    return True
+
+
+def _getitem_vjp(g, ans, x, index, unique=False):
+    shape = shape_of(x)
+    if isinstance(g, Tracer):  # under an outer transformation: record the scatter
+        return scatter_add_p(g, index=index, shape=shape, unique=unique)
+    # First order: a lazy cotangent the sweep adds in place (core.accumulate).
+    return Scattered(
+        lambda: _scatter_add_impl(g, index, shape, unique),
+        lambda buffer: _scatter_add_into(buffer, g, index, unique),
+    )
+
+
+defvjp(getitem_p, _getitem_vjp, reads=((),))
 defjvp(getitem_p, lambda t, ans, x, index, unique=False: getitem_p(t, index=index, unique=unique))
 
 # scatter_add is linear in g; its transpose is getitem.

@@ -1,0 +1,73 @@
+"""Accumulating cotangents in the backward sweep.
+
+The first contribution to a variable's cotangent is stored as it is (never added to
+zeros). From the second on, contributions are summed into a buffer the sweep *owns* (one
+it allocated itself, so no rule or user holds it), in place where shapes and dtypes allow:
+a variable used k times costs one allocation, not k - 1.
+
+A rule may return a :class:`Scattered` cotangent: zero except where values are scattered
+into it (the VJP of ``x[index]``). It is materialised only when needed, and added into an
+owned buffer in place (``buf[index] += g``), so n slices of an array cost O(slice) each
+plus one zero-filled buffer, not n full-size arrays and n - 1 full-size additions.
+In-place accumulation happens only in a first-order sweep, on plain arrays; under an outer
+trace every addition is recorded with ``add``.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from .basic_ops import add_p
+from .trace import Tracer
+
+_ndarray = np.ndarray
+
+
+class Scattered:
+    """A cotangent given by ``dense() -> fresh array`` and ``add_into(buffer) -> bool``
+    (add it into ``buffer`` in place; False when it cannot, e.g. another dtype)."""
+
+    __slots__ = ("dense", "add_into")
+
+    def __init__(self, dense: Callable, add_into: Callable):
+        self.dense = dense
+        self.add_into = add_into
+
+
+def densify(c):
+    return c.dense() if type(c) is Scattered else c
+
+
+def accumulate(ct: list, owned: dict, p: int, c) -> None:
+    """Add contribution ``c`` to ``ct[p]``; ``owned[p]`` is ``ct[p]`` when the sweep owns
+    that buffer."""
+    old = ct[p]
+    if old is None:
+        ct[p] = c
+        return
+    if isinstance(old, Tracer) or isinstance(c, Tracer):
+        ct[p] = add_p(densify(old), densify(c))
+        return
+    buf = old if owned.get(p) is old else None
+    if buf is None:
+        if type(old) is Scattered:
+            buf = old.dense()
+        elif type(old) is _ndarray and type(c) is Scattered:
+            buf = old.copy()
+    if buf is not None:
+        if type(c) is Scattered:
+            if c.add_into(buf):
+                ct[p] = owned[p] = buf
+                return
+            c = c.dense()
+        if type(c) is _ndarray and c.shape == buf.shape and c.dtype == buf.dtype:
+            np.add(buf, c, out=buf)
+            ct[p] = owned[p] = buf
+            return
+        old = buf
+    result = add_p(old, densify(c))
+    ct[p] = result
+    if type(result) is _ndarray:
+        owned[p] = result
