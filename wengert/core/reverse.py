@@ -22,6 +22,9 @@ from .shaped import Shaped
 from .trace import Trace, Tracer, bind, check_nans
 
 _ndarray = np.ndarray
+# Values that are never arrays: no residual to drop or protect.
+_SCALARS = frozenset({float, int, complex, np.float64, np.float32, np.float16, np.complex128,
+                      np.complex64})
 
 
 class _Projection:
@@ -75,6 +78,48 @@ class VJPTrace(Trace):
     def process(self, prim: Primitive, args: tuple, params: dict):
         if not self.active:
             self.check_active(prim)
+        if len(args) == 1 and prim.vjp_fwd is None and not prim.multiple_results:
+            # Fast path: one argument, necessarily a tracer of this level (bind chose it).
+            a = args[0]
+            v = a._value
+            if not isinstance(v, Tracer):
+                ans = prim.impl(v, **params) if params else prim.impl(v)
+                saved = [v]
+                parents = [a._index]
+                saved_ans = ans
+                if (type(v) is _ndarray or type(ans) is _ndarray) and prim.reads is not None \
+                        and not self.keep_all:
+                    saved_ans = self._drop_unread(prim, saved, parents, 1, ans)
+                if config.debug_nans:
+                    check_nans(prim, ans, "output")
+                tape = self.tape
+                tape.append((prim, parents, saved, saved_ans, params))
+                return VJPTracer(self, ans, len(tape) - 1)
+        elif len(args) == 2 and prim.vjp_fwd is None and not prim.multiple_results:
+            # Fast path: scalar arithmetic with a constant or between two tracers of this
+            # level (the eager cost per primitive of scalar code).
+            a, b = args
+            ta, tb = type(a), type(b)
+            if ta is VJPTracer and a._trace is self:
+                va, pa = a._value, a._index
+            elif ta in _SCALARS:
+                va, pa = a, -1
+            else:
+                va = None
+            if va is not None:
+                if tb is VJPTracer and b._trace is self:
+                    vb, pb = b._value, b._index
+                elif tb in _SCALARS:
+                    vb, pb = b, -1
+                else:
+                    vb = None
+                if vb is not None and type(va) in _SCALARS and type(vb) in _SCALARS:
+                    ans = prim.impl(va, vb, **params) if params else prim.impl(va, vb)
+                    if config.debug_nans:
+                        check_nans(prim, ans, "output")
+                    tape = self.tape
+                    tape.append((prim, [pa, pb], [va, vb], ans, params))
+                    return VJPTracer(self, ans, len(tape) - 1)
         level = self.level
         vals = list(args)
         parents = [-1] * len(args)
