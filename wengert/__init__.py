@@ -6,7 +6,6 @@
 """
 
 from . import config, errors, numpy  # noqa: F401
-from .check import check_grads, dot_product_test, numerical_grad, numerical_jvp
 from .api import (
     grad,
     hessian,
@@ -19,6 +18,7 @@ from .api import (
     value_and_grad,
     vjp,
 )
+from .check import check_grads, dot_product_test, numerical_grad, numerical_jvp
 from .custom import custom_jvp, custom_vjp
 from .make_trace import make_trace
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten

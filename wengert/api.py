@@ -9,7 +9,8 @@ None).
 from __future__ import annotations
 
 import weakref
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -19,8 +20,8 @@ from .core import (
     VJPTrace,
     VJPTracer,
     backward,
-    densify,
     check_input,
+    densify,
     dtype_of,
     jvp_flat,
     primal,

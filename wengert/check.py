@@ -28,7 +28,8 @@ operations that are correct on complex numbers (``abs``, ``maximum``, comparison
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -18,7 +18,7 @@ the arguments' shapes and dtypes.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -70,7 +70,7 @@ class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
         super().__init__(fun)
         self.fwd = self.bwd = None
 
-    def defvjp(self, fwd: Callable, bwd: Callable) -> "custom_vjp":
+    def defvjp(self, fwd: Callable, bwd: Callable) -> custom_vjp:
         self.fwd, self.bwd = fwd, bwd
         self.prim.vjp_fwd = self._vjp_fwd
         self.prim.vjp_all = self._vjp_bwd

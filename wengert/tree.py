@@ -9,7 +9,8 @@ Paths name a leaf for error messages: ``[0]['w'].b``.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 __all__ = [
     "TreeDef",
@@ -35,7 +36,7 @@ class TreeDef:
 
     __slots__ = ("kind", "aux", "children", "num_leaves")
 
-    def __init__(self, kind: str, aux: Any, children: tuple["TreeDef", ...]):
+    def __init__(self, kind: str, aux: Any, children: tuple[TreeDef, ...]):
         self.kind = kind
         self.aux = aux
         self.children = children

@@ -10,7 +10,7 @@ at first and second order. ``test_coverage.py`` checks that every entry of
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

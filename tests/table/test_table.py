@@ -71,7 +71,7 @@ def _shape_id(shape) -> str:
 def _cases():
     rows, broken = load_rows()
     cases, seen = [], set()
-    for module, row in rows:
+    for _module, row in rows:
         for shapes in row.shapes:
             for dtype in row.dtypes:
                 case_id = f"{row.id}-{','.join(_shape_id(s) for s in shapes)}-{dtype}"

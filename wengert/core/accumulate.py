@@ -15,7 +15,7 @@ trace every addition is recorded with ``add``.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

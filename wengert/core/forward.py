@@ -17,7 +17,7 @@ from .trace import Trace, Tracer, bind, check_nans
 class JVPTracer(Tracer):
     __slots__ = ("_tangent",)
 
-    def __init__(self, trace: "JVPTrace", value, tangent):
+    def __init__(self, trace: JVPTrace, value, tangent):
         self._value = value
         self._trace = trace
         self._level = trace.level

@@ -15,7 +15,7 @@ reverse mode keeps only those for the backward sweep.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from .. import errors
 

@@ -39,7 +39,7 @@ class _Projection:
 class VJPTracer(Tracer):
     __slots__ = ("_index",)
 
-    def __init__(self, trace: "VJPTrace", value, index: int):
+    def __init__(self, trace: VJPTrace, value, index: int):
         self._value = value
         self._trace = trace
         self._level = trace.level

@@ -29,7 +29,7 @@ import weakref
 
 import numpy as np
 
-from .. import config, errors
+from .. import errors
 from .primitive import Primitive
 
 _levels = itertools.count(1)

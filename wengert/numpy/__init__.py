@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import numpy as _onp
 
-from ._registry import TABLE, register  # noqa: F401
 from . import tracer_methods as _tracer_methods  # noqa: F401
-from .elementwise import *  # noqa: F401,F403
-from .unary import *  # noqa: F401,F403
+from ._registry import TABLE, register  # noqa: F401
 from .comparisons import *  # noqa: F401,F403
+from .creation import *  # noqa: F401,F403
 from .dtypes import *  # noqa: F401,F403
-from .shapes import *  # noqa: F401,F403
-from .reductions import *  # noqa: F401,F403
+from .elementwise import *  # noqa: F401,F403
 from .indexing import getitem, index_update, sort, take, take_along_axis  # noqa: F401
 from .joining import *  # noqa
 from .products import *  # noqa: F401,F403
-from .creation import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .shapes import *  # noqa: F401,F403
+from .unary import *  # noqa: F401,F403
 
 # Constants and types, as in NumPy.
 pi = _onp.pi

@@ -16,7 +16,8 @@ entry, called on a traced value, raises :class:`UnsupportedFunctionError` naming
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as onp
 

@@ -10,7 +10,7 @@ routes them to wengert's primitives, so the rules differentiate again.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..core import ANS, Primitive, defjvp, defvjp, zero_rule
 from ._registry import register

@@ -19,7 +19,7 @@ import numpy as onp
 from ..core import Primitive, defjvp, defvjp
 from ._registry import register
 from ._rules import unary, zero_derivative
-from .elementwise import add, divide, multiply, negative, subtract
+from .elementwise import add, divide, multiply, subtract
 
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
