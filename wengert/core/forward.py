@@ -50,7 +50,7 @@ class JVPTrace(Trace):
             ans, t_out = prim.jvp_full(primals, tangents, params)
         else:
             ans = bind(prim, *primals, **params)
-            t_out = _combine(prim, ans, primals, tangents, params)
+            t_out = combine_tangents(prim, ans, primals, tangents, params)
         if config.debug_nans:
             check_nans(prim, ans, "output")
             check_nans(prim, t_out, "tangent")
@@ -63,8 +63,9 @@ class JVPTrace(Trace):
         return JVPTracer(self, ans, t_out)
 
 
-def _combine(prim: Primitive, ans, primals: list, tangents: list, params: dict):
-    """Sum the tangent contributions of every traced argument."""
+def combine_tangents(prim: Primitive, ans, primals: list, tangents: list, params: dict):
+    """Sum the tangent contributions of every traced argument (forward mode, and the
+    forward sweep of ``linearize``)."""
     if prim.multiple_results:
         total = [None] * len(ans)
         for i, t in enumerate(tangents):

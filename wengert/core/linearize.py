@@ -7,9 +7,8 @@ the function itself is not evaluated again.
 
 from __future__ import annotations
 
-from .basic_ops import add_p, broadcast_like
+from .forward import combine_tangents
 from .reverse import VJPTrace, _Projection
-from .shaped import shape_of
 
 
 def forward_sweep(trace: VJPTrace, in_index: list, in_tangents: list, out_index: list):
@@ -34,24 +33,5 @@ def forward_sweep(trace: VJPTrace, in_index: list, in_tangents: list, out_index:
                 f"linearize: {prim.name} is a custom_vjp/custom_jvp function, whose forward "
                 f"rule is not stored in the list; use jvp instead"
             )
-        if prim.multiple_results:
-            total = [None] * len(ans)
-            for j, t in enumerate(ts):
-                if t is None:
-                    continue
-                for m, c in enumerate(prim.jvp_rule(j)(t, ans, *saved, **params)):
-                    if c is not None:
-                        total[m] = c if total[m] is None else add_p(total[m], c)
-            tangent[k] = total
-            continue
-        total = None
-        for j, t in enumerate(ts):
-            if t is None:
-                continue
-            c = prim.jvp_rule(j)(t, ans, *saved, **params)
-            if c is not None:
-                total = c if total is None else add_p(total, c)
-        if total is not None and prim.broadcasts:
-            total = broadcast_like(total, shape_of(ans))
-        tangent[k] = total
+        tangent[k] = combine_tangents(prim, ans, saved, ts, params)
     return [tangent[i] if i >= 0 else None for i in out_index]
