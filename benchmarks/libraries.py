@@ -1,16 +1,18 @@
-"""One adapter per library: how to import it, move the data in, and call ``f`` and
-``value_and_grad`` on it.
+"""One adapter per library: how to import it, move the data in, and call ``f``,
+``value_and_grad`` and (for the HVP workloads) the Hessian-vector product on it.
 
-``build(lib, workload, data, lse)`` returns a :class:`Case`; its ``f`` and ``vg`` are
-zero-argument callables that finish their work before returning (JAX results are
-blocked on), ``to_numpy`` turns ``vg``'s output into ``(float, [arrays])`` for the
-gradient check. Importing a library that is not installed raises ``NotInstalled``.
+``build(lib, workload, data, lse)`` returns a :class:`Case`; its ``f``, ``vg`` and
+``hvp`` are zero-argument callables that finish their work before returning (JAX results
+are blocked on), ``to_numpy`` turns ``vg``'s output into ``(float, [arrays])`` for the
+gradient check. Importing a library that is not installed raises ``NotInstalled``; a
+workload a library cannot run (a function it lacks) raises ``Unsupported``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -18,20 +20,26 @@ import numpy as np
 
 from . import workloads as W
 
-LIBRARIES = ("numpy", "hand", "wengert", "autograd", "torch", "jax", "jax-jit")
+LIBRARIES = ("numpy", "hand", "wengert", "wengert-jit", "autograd", "torch", "jax", "jax-jit")
 LABELS = {
     "numpy": "NumPy (f only)",
     "hand": "hand-written NumPy gradient",
-    "wengert": "wengert",
+    "wengert": "wengert (eager)",
+    "wengert-jit": "wengert (jit)",
     "autograd": "HIPS autograd",
     "torch": "PyTorch (eager)",
     "jax": "JAX (un-jitted)",
     "jax-jit": "JAX (jit)",
 }
+JITTED = ("wengert-jit", "jax-jit")
 
 
 class NotInstalled(Exception):
     pass
+
+
+class Unsupported(Exception):
+    """The library cannot run this workload (a function it does not have)."""
 
 
 @dataclasses.dataclass
@@ -39,7 +47,8 @@ class Case:
     f: Callable[[], Any]
     vg: Callable[[], Any] | None
     to_numpy: Callable[[Any], tuple] | None = None  # vg output -> (value, [grads])
-    f_value: Callable[[Any], float] = float
+    hvp: Callable[[], Any] | None = None
+    hvp_to_numpy: Callable[[Any], np.ndarray] = np.asarray
     compile_s: dict = dataclasses.field(default_factory=dict)
 
 
@@ -47,22 +56,14 @@ def _leaves(g) -> list:
     return [np.asarray(a) for a in g] if isinstance(g, (tuple, list)) else [np.asarray(g)]
 
 
-def _function(workload: str, xp, data: dict, lse: str, convert=lambda a: a):
-    """``(fun, arg)``: the workload as a function of its differentiated argument."""
-    if workload == "scalar":
-        steps = data["steps"]
-        return (lambda x: W.scalar_loop(xp, x, steps)), convert(data["x"])
-    if workload == "mlp":
-        X, Y = convert(data["X"]), convert(data["Y"])
-        params = tuple(convert(p) for p in data["params"])
-        return (lambda p: W.mlp_loss(xp, p, X, Y, lse)), params
-    return (lambda x: W.rosenbrock(xp, x)), convert(data["x"])
+def _vg_to_numpy(o) -> tuple:
+    return float(o[0]), _leaves(o[1])
 
 
 def version(lib: str) -> str | None:
     from importlib import metadata
 
-    dist = {"hand": "numpy", "jax-jit": "jax"}.get(lib, lib)
+    dist = {"hand": "numpy", "jax-jit": "jax", "wengert-jit": "wengert"}.get(lib, lib)
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
@@ -74,6 +75,11 @@ def setup(lib: str, threads: int) -> None:
     try:
         if lib == "wengert":
             import wengert  # noqa: F401
+        elif lib == "wengert-jit":
+            import wengert
+
+            if not hasattr(wengert, "jit"):
+                raise NotInstalled("wengert.jit does not exist yet")
         elif lib == "autograd":
             import autograd  # noqa: F401
         elif lib == "torch":
@@ -97,21 +103,15 @@ def build(lib: str, workload: str, data: dict, lse: str) -> Case:
 
 
 def _numpy(workload, data, lse):
-    fun, arg = _function(workload, np, data, lse)
+    fun, arg = W.function(workload, np, data, lse)
     return Case(f=lambda: fun(arg), vg=None)
 
 
 def _hand(workload, data, lse):
-    fun, arg = _function(workload, np, data, lse)
-    if workload == "scalar":
-        steps = data["steps"]
-        vg = lambda: W.scalar_vg_hand(arg, steps)
-    elif workload == "mlp":
-        X, Y = data["X"], data["Y"]
-        vg = lambda: W.mlp_vg_hand(arg, X, Y, lse)
-    else:
-        vg = lambda: W.rosenbrock_vg_hand(arg)
-    return Case(f=lambda: fun(arg), vg=vg, to_numpy=lambda o: (float(o[0]), _leaves(o[1])))
+    fun, arg = W.function(workload, np, data, lse)
+    hvp = (lambda: W.hand_hvp(workload, data)) if workload in W.HVP_WORKLOADS else None
+    return Case(f=lambda: fun(arg), vg=lambda: W.hand_vg(workload, data, lse),
+                to_numpy=_vg_to_numpy, hvp=hvp)
 
 
 # -- wengert and autograd: same shape of API --------------------------------------------
@@ -121,37 +121,73 @@ def _wengert(workload, data, lse):
     import wengert
     import wengert.numpy as wnp
 
-    fun, arg = _function(workload, wnp, data, lse)
+    fun, arg = W.function(workload, wnp, data, lse)
     vg_fun = wengert.value_and_grad(fun)
-    return Case(f=lambda: fun(arg), vg=lambda: vg_fun(arg),
-                to_numpy=lambda o: (float(o[0]), _leaves(o[1])))
+    case = Case(f=lambda: fun(arg), vg=lambda: vg_fun(arg), to_numpy=_vg_to_numpy)
+    if workload in W.HVP_WORKLOADS:
+        v = data["v"]
+        case.hvp = lambda: wengert.hvp(fun, (arg,), (v,))
+    return case
+
+
+def _wengert_jit(workload, data, lse):
+    import wengert
+    import wengert.numpy as wnp
+
+    fun, arg = W.function(workload, wnp, data, lse)
+    compile_s = {}
+
+    def first_call(g, key, *args):
+        """wengert.jit traces and compiles on the first call: that call is the
+        compile time."""
+        t0 = time.perf_counter()
+        g(*args)
+        compile_s[key] = time.perf_counter() - t0
+        return g
+
+    f_c = first_call(wengert.jit(fun), "f", arg)
+    vg_c = first_call(wengert.jit(wengert.value_and_grad(fun)), "vg", arg)
+    case = Case(f=lambda: f_c(arg), vg=lambda: vg_c(arg), to_numpy=_vg_to_numpy,
+                compile_s=compile_s)
+    if workload in W.HVP_WORKLOADS:
+        v = data["v"]
+        h_c = first_call(wengert.jit(lambda x, t: wengert.hvp(fun, (x,), (t,))), "hvp", arg, v)
+        case.hvp = lambda: h_c(arg, v)
+    return case
 
 
 def _autograd(workload, data, lse):
     import autograd
     import autograd.numpy as anp
 
-    fun, arg = _function(workload, anp, data, lse)
+    fun, arg = W.function(workload, anp, data, lse)
     vg_fun = autograd.value_and_grad(fun)
-    return Case(f=lambda: fun(arg), vg=lambda: vg_fun(arg),
-                to_numpy=lambda o: (float(o[0]), _leaves(o[1])))
+    case = Case(f=lambda: fun(arg), vg=lambda: vg_fun(arg), to_numpy=_vg_to_numpy)
+    if workload in W.HVP_WORKLOADS:
+        v = data["v"]
+        hvp_fun = autograd.hessian_vector_product(fun)
+        case.hvp = lambda: hvp_fun(arg, v)
+    return case
 
 
 # -- PyTorch (eager) --------------------------------------------------------------------
 
 
-class _TorchNS:
-    """The few NumPy names the workloads use, spelled in torch."""
+def _torch_ns():
+    """The NumPy names the workloads use, spelled in torch."""
+    import torch
 
-    def __init__(self):
-        import torch
+    def as_t(a):
+        return a if isinstance(a, torch.Tensor) else torch.tensor(a, dtype=torch.float64)
 
-        self.sin, self.cos, self.tanh = torch.sin, torch.cos, torch.tanh
-        self.exp, self.log, self.maximum = torch.exp, torch.log, torch.maximum
-        self.reshape = torch.reshape
-        self.sum = lambda x, axis=None: torch.sum(x) if axis is None else torch.sum(x, dim=axis)
-        self.mean = torch.mean
-        self.max = lambda x, axis: torch.amax(x, dim=axis)
+    return types.SimpleNamespace(
+        sin=torch.sin, cos=torch.cos, tanh=torch.tanh, exp=torch.exp, log=torch.log,
+        maximum=torch.maximum, reshape=torch.reshape, mean=torch.mean,
+        logaddexp=lambda a, b: torch.logaddexp(as_t(a), as_t(b)),
+        sum=lambda x, axis=None: torch.sum(x) if axis is None else torch.sum(x, dim=axis),
+        max=lambda x, axis: torch.amax(x, dim=axis),
+        linalg=types.SimpleNamespace(slogdet=torch.linalg.slogdet, solve=torch.linalg.solve),
+    )
 
 
 def _torch(workload, data, lse):
@@ -160,7 +196,7 @@ def _torch(workload, data, lse):
     def convert(a):
         return torch.tensor(a, dtype=torch.float64) if np.ndim(a) == 0 else torch.from_numpy(a)
 
-    fun, arg = _function(workload, _TorchNS(), data, lse, convert)
+    fun, arg = W.function(workload, _torch_ns(), data, lse, convert)
     multi = isinstance(arg, tuple)
     leaves = list(arg) if multi else [arg]
 
@@ -170,14 +206,17 @@ def _torch(workload, data, lse):
         grads = torch.autograd.grad(out, ps)
         return out.detach(), grads
 
-    def to_numpy(o):
-        return float(o[0]), [g.numpy() for g in o[1]]
-
     def f():
         with torch.no_grad():
             return fun(arg)
 
-    return Case(f=f, vg=vg, to_numpy=to_numpy)
+    case = Case(f=f, vg=vg, to_numpy=lambda o: (float(o[0]), [g.numpy() for g in o[1]]))
+    if workload in W.HVP_WORKLOADS:
+        v = convert(data["v"])
+        grad = torch.func.grad(fun)
+        case.hvp = lambda: torch.func.jvp(grad, (arg,), (v,))[1]
+        case.hvp_to_numpy = lambda h: h.detach().numpy()
+    return case
 
 
 # -- JAX --------------------------------------------------------------------------------
@@ -187,40 +226,55 @@ def _jax_parts(workload, data, lse):
     import jax
     import jax.numpy as jnp
 
-    fun, arg = _function(workload, jnp, data, lse, lambda a: jax.device_put(jnp.asarray(a)))
+    fun, arg = W.function(workload, jnp, data, lse, lambda a: jax.device_put(jnp.asarray(a)))
     jax.block_until_ready(arg)
     to_numpy = lambda o: (float(o[0]), [np.asarray(g) for g in jax.tree_util.tree_leaves(o[1])])
     return jax, fun, arg, to_numpy
 
 
+def _jax_hvp(jax, fun):
+    return lambda x, v: jax.jvp(jax.grad(fun), (x,), (v,))[1]
+
+
 def _jax(workload, data, lse):
     jax, fun, arg, to_numpy = _jax_parts(workload, data, lse)
     vg_fun = jax.value_and_grad(fun)
-    return Case(f=lambda: jax.block_until_ready(fun(arg)),
+    case = Case(f=lambda: jax.block_until_ready(fun(arg)),
                 vg=lambda: jax.block_until_ready(vg_fun(arg)), to_numpy=to_numpy)
+    if workload in W.HVP_WORKLOADS:
+        v = jax.device_put(data["v"])
+        h = _jax_hvp(jax, fun)
+        case.hvp = lambda: jax.block_until_ready(h(arg, v))
+    return case
 
 
 def _jax_jit(workload, data, lse):
     jax, fun, arg, to_numpy = _jax_parts(workload, data, lse)
     compile_s = {}
 
-    def compiled(g, key):
+    def compiled(g, key, *args):
         t0 = time.perf_counter()
-        c = jax.jit(g).lower(arg).compile()  # trace + lower + XLA compile
+        c = jax.jit(g).lower(*args).compile()  # trace + lower + XLA compile
         compile_s[key] = time.perf_counter() - t0
         return c
 
-    f_c = compiled(fun, "f")
-    vg_c = compiled(jax.value_and_grad(fun), "vg")
-    return Case(f=lambda: jax.block_until_ready(f_c(arg)),
+    f_c = compiled(fun, "f", arg)
+    vg_c = compiled(jax.value_and_grad(fun), "vg", arg)
+    case = Case(f=lambda: jax.block_until_ready(f_c(arg)),
                 vg=lambda: jax.block_until_ready(vg_c(arg)), to_numpy=to_numpy,
                 compile_s=compile_s)
+    if workload in W.HVP_WORKLOADS:
+        v = jax.device_put(data["v"])
+        h_c = compiled(_jax_hvp(jax, fun), "hvp", arg, v)
+        case.hvp = lambda: jax.block_until_ready(h_c(arg, v))
+    return case
 
 
 _BUILDERS = {
     "numpy": _numpy,
     "hand": _hand,
     "wengert": _wengert,
+    "wengert-jit": _wengert_jit,
     "autograd": _autograd,
     "torch": _torch,
     "jax": _jax,

@@ -1,19 +1,21 @@
 """The benchmark command.
 
-    python -m benchmarks.run            # full run (< 10 minutes)
-    python -m benchmarks.run --quick    # CI smoke test (< 60 s): small sizes, few repeats
+    python -m benchmarks.run            # full run (< 15 minutes)
+    python -m benchmarks.run --quick    # CI smoke test (< 2 minutes): small sizes, few repeats
 
-Prints a Markdown table and writes ``benchmarks/results/latest.json`` and
-``latest.md``. Every library's value and gradient are checked against the hand-written
-NumPy gradient (rtol 1e-8) before anything is timed; a mismatch aborts with exit
-status 1 and prints no times. See ``benchmarks/README.md``.
+Prints a Markdown report and writes ``latest.json``, ``latest.md`` and (with matplotlib)
+``latest.png`` to ``benchmarks/results/`` (full run) or ``benchmarks/results/quick/``
+(``--quick``, git-ignored, so a smoke run never overwrites the committed full run).
+Every library's value, gradient and Hessian-vector product are checked against the
+hand-written NumPy code (rtol 1e-8) before anything is timed; a mismatch aborts with
+exit status 1 and prints no times; a library that fails on a workload is reported
+and the run ends with exit status 2. See ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import platform
 import subprocess
@@ -21,13 +23,14 @@ import sys
 import time
 
 from . import libraries as L
-from . import report, runner
+from . import machine, report, runner
 from . import workloads as W
 
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
+QUICK_DIR = os.path.join(RESULTS_DIR, "quick")
 DEFAULTS = {
-    "full": {"rounds": 3, "repeats": 7, "min_time": 0.1, "max_time": 5.0},
-    "quick": {"rounds": 1, "repeats": 3, "min_time": 0.01, "max_time": 0.5},
+    "full": {"rounds": 2, "repeats": 5, "min_time": 0.1, "max_time": 4.0},
+    "quick": {"rounds": 1, "repeats": 3, "min_time": 0.01, "max_time": 0.3},
 }
 
 
@@ -62,8 +65,16 @@ def parse(argv):
     p.add_argument("--rounds", type=int, help="processes per library, samples pooled")
     p.add_argument("--repeats", type=int, help="samples per round")
     p.add_argument("--min-time", type=float, help="seconds per sample (calls are batched)")
-    p.add_argument("--out-dir", default=RESULTS_DIR)
+    p.add_argument("--no-costs", action="store_true", help="skip the cost model")
+    p.add_argument("--out-dir", help="where to write latest.{json,md,png} (default "
+                   "benchmarks/results, or benchmarks/results/quick with --quick)")
     return p.parse_args(argv)
+
+
+def output_dir(args) -> str:
+    """``--out-dir``, else ``results/quick`` for ``--quick`` (git-ignored: a smoke run
+    never overwrites the committed full run), else ``results``."""
+    return args.out_dir or (QUICK_DIR if args.quick else RESULTS_DIR)
 
 
 def main(argv=None) -> int:
@@ -91,11 +102,11 @@ def main(argv=None) -> int:
     }
     rounds = a.rounds or d["rounds"]
     t0 = time.perf_counter()
+    load_before = machine.load_average()
     print(f"benchmarks ({mode}): {', '.join(libs)}; {a.threads} thread(s); "
           f"{rounds} round(s)", file=sys.stderr)
     try:
-        results, paired = runner.run_all(libs, cfg, rounds,
-                                 log=lambda m: print(m, file=sys.stderr, flush=True))
+        results, paired, costs = runner.run_all(libs, cfg, rounds, costs=not a.no_costs)
     except runner.GradientMismatch as exc:
         print(f"\nABORTED: {exc}\nNo timings are reported.", file=sys.stderr)
         return 1
@@ -108,21 +119,26 @@ def main(argv=None) -> int:
         "numpy": L.version("numpy"),
         "platform": platform.platform(),
         "cpu_count": os.cpu_count(),
+        "cpu": machine.cpu_model(),
+        "memory_gib": machine.memory_gib(),
+        "load_before": load_before,
         "rounds": rounds,
         "wengert_commit": wengert_commit(),
         "total_s": round(time.perf_counter() - t0, 1),
         **cfg,
     }
-    md = report.markdown(results, paired, meta)
-    print(md)
-    os.makedirs(a.out_dir, exist_ok=True)
-    with open(os.path.join(a.out_dir, "latest.json"), "w") as fh:
-        json.dump({"meta": meta, "targets": report.targets(results, paired, mode),
-                   "paired": paired, "results": results}, fh, indent=1)
-    with open(os.path.join(a.out_dir, "latest.md"), "w") as fh:
-        fh.write(md + "\n")
-    print(f"total {meta['total_s']} s; wrote {a.out_dir}/latest.json and latest.md",
-          file=sys.stderr)
+    meta["load_after"] = machine.load_average()
+    record = {"meta": meta, "targets": report.targets(results, paired, mode),
+              "cost_targets": report.cost_targets(costs), "paired": paired,
+              "costs": costs, "results": results}
+    out_dir = output_dir(a)
+    written = report.write_outputs(record, out_dir)
+    print(report.markdown(record))
+    print(f"total {meta['total_s']} s; wrote {', '.join(written)}", file=sys.stderr)
+    failed = report.failures(results)
+    if failed:
+        print("\nERRORS (exit status 2):\n" + "\n".join(failed), file=sys.stderr)
+        return 2
     return 0
 
 

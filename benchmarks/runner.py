@@ -4,7 +4,7 @@ merge the rounds.
 Libraries run one after another (never at the same time), in the same order each
 round; with several rounds, a burst of machine noise hits one round of one library
 rather than all of its samples, and the samples of all rounds are pooled before the
-median is taken.
+median is taken. The cost model (``costs.py``) runs once, in its own process, first.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import tempfile
 import time
 
 from . import timing
+from .progress import Progress
 
 THREAD_VARS = (
     "OMP_NUM_THREADS",
@@ -26,6 +27,7 @@ THREAD_VARS = (
     "NUMEXPR_NUM_THREADS",
 )
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KINDS = ("f", "vg", "hvp")
 
 
 class BenchmarkError(RuntimeError):
@@ -50,63 +52,98 @@ def worker_env(threads: int) -> dict:
     return env
 
 
-def run_worker(lib: str, cfg: dict, paired: bool = False, timeout: float = 900) -> dict:
+def _run(module: str, args: list[str], threads: int, what: str, timeout: float) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "result.json")
-        cmd = [
-            sys.executable, "-m", "benchmarks.worker",
-            "--lib", lib, "--mode", cfg["mode"], "--lse", cfg["lse"],
-            "--threads", str(cfg["threads"]), "--repeats", str(cfg["repeats"]),
-            "--min-time", str(cfg["min_time"]), "--max-time", str(cfg["max_time"]),
-            "--workloads", ",".join(cfg["workloads"]), "--out", out,
-        ] + (["--paired"] if paired else [])
+        cmd = [sys.executable, "-m", module, *args, "--out", out]
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, env=worker_env(cfg["threads"]),
+        proc = subprocess.run(cmd, cwd=ROOT, env=worker_env(threads),
                               capture_output=True, text=True, timeout=timeout)
         wall = time.perf_counter() - t0
         if proc.returncode == 3:
-            raise GradientMismatch(f"[{lib}] gradient check failed:\n{proc.stderr.strip()}")
+            raise GradientMismatch(f"[{what}] gradient check failed:\n{proc.stderr.strip()}")
         if proc.returncode != 0 or not os.path.exists(out):
             raise BenchmarkError(
-                f"[{lib}] worker failed (exit {proc.returncode}):\n{proc.stderr.strip()[-4000:]}"
+                f"[{what}] worker failed (exit {proc.returncode}):\n{proc.stderr.strip()[-4000:]}"
             )
         with open(out) as fh:
             result = json.load(fh)
-    result["wall_s"] = wall
+    if isinstance(result, dict):
+        result["wall_s"] = wall
     return result
 
 
-def run_all(libs: list[str], cfg: dict, rounds: int, log=print) -> tuple[dict, dict]:
-    """``({lib: merged result}, {workload: paired wengert/hand-written ratio})``;
-    raises on the first failure. Each round ends with the paired run (wengert and the
-    hand-written gradient alternately in one process) when both are selected."""
+def run_worker(lib: str, cfg: dict, paired: bool = False, timeout: float = 900) -> dict:
+    args = [
+        "--lib", lib, "--mode", cfg["mode"], "--lse", cfg["lse"],
+        "--threads", str(cfg["threads"]), "--repeats", str(cfg["repeats"]),
+        "--min-time", str(cfg["min_time"]), "--max-time", str(cfg["max_time"]),
+        "--workloads", ",".join(cfg["workloads"]),
+    ] + (["--paired"] if paired else [])
+    return _run("benchmarks.worker", args, cfg["threads"], lib, timeout)
+
+
+def run_costs(cfg: dict, timeout: float = 600) -> dict:
+    args = ["--mode", cfg["mode"], "--lse", cfg["lse"], "--workloads", ",".join(cfg["workloads"])]
+    res = _run("benchmarks.costs", args, cfg["threads"], "cost model", timeout)
+    res.pop("wall_s", None)
+    return res
+
+
+def run_all(libs: list[str], cfg: dict, rounds: int, costs: bool = True
+            ) -> tuple[dict, dict, dict]:
+    """``({lib: merged result}, {workload: paired wengert/hand-written ratio},
+    {workload: cost report})``; raises on the first failure. Each round ends with the
+    paired run (wengert and the hand-written gradient alternately in one process) when
+    both are selected."""
     per_lib: dict[str, list[dict]] = {lib: [] for lib in libs}
     paired_runs: list[dict] = []
     skip = set()
     pair = "wengert" in libs and "hand" in libs
-    for r in range(rounds):
-        for lib in libs:
-            if lib in skip:
-                continue
-            res = run_worker(lib, cfg)
-            note = res["status"] if res["status"] != "ok" else "ok, gradients agree"
-            log(f"  round {r + 1}/{rounds}  {lib:<9} {res['wall_s']:6.1f} s  {note}")
-            if res["status"] != "ok":
-                skip.add(lib)
-            per_lib[lib].append(res)
-        if pair and "wengert" not in skip:
-            res = run_worker("wengert", cfg, paired=True)
-            log(f"  round {r + 1}/{rounds}  {'paired':<9} {res['wall_s']:6.1f} s  "
-                f"wengert vs hand-written, interleaved")
-            paired_runs.append(res)
-    return {lib: merge(runs) for lib, runs in per_lib.items()}, merge_paired(paired_runs)
+    bar = Progress(int(costs) + rounds * (len(libs) + int(pair)))
+    cost_res = {}
+    try:
+        if costs:
+            t0 = time.perf_counter()
+            cost_res = run_costs(cfg)
+            bar.step(f"cost model     {time.perf_counter() - t0:6.1f} s  wengert.cost_report "
+                     f"on {len(cost_res)} workloads")
+        for r in range(rounds):
+            for lib in libs:
+                if lib in skip:
+                    bar.step(f"round {r + 1}/{rounds}  {lib:<11} skipped")
+                    continue
+                res = run_worker(lib, cfg)
+                note = res["status"] if res["status"] != "ok" else "ok, gradients agree"
+                bad = [f"{w}: {x['status']}" for w, x in res.get("workloads", {}).items()
+                       if x.get("status", "ok") != "ok"]
+                if bad:
+                    note += " (" + "; ".join(bad) + ")"
+                bar.step(f"round {r + 1}/{rounds}  {lib:<11} {res['wall_s']:6.1f} s  {note}")
+                if res["status"] != "ok":
+                    skip.add(lib)
+                per_lib[lib].append(res)
+            if pair:
+                if "wengert" in skip:
+                    bar.step(f"round {r + 1}/{rounds}  paired      skipped")
+                    continue
+                res = run_worker("wengert", cfg, paired=True)
+                bar.step(f"round {r + 1}/{rounds}  {'paired':<11} {res['wall_s']:6.1f} s  "
+                         f"wengert vs hand-written, interleaved")
+                paired_runs.append(res)
+    finally:
+        bar.close()
+    return ({lib: merge(runs) for lib, runs in per_lib.items()}, merge_paired(paired_runs),
+            cost_res)
 
 
 def merge_paired(runs: list[dict]) -> dict:
     out = {}
     if not runs:
         return out
-    for w in runs[0]["workloads"]:
+    for w, first in runs[0]["workloads"].items():
+        if first.get("status") != "ok":
+            continue
         ps = [run["workloads"][w]["paired"] for run in runs]
         out[w] = {
             "ratio": timing.summarize([x for p in ps for x in p["ratio"]]),
@@ -124,13 +161,19 @@ def merge(runs: list[dict]) -> dict:
     merged["rounds"] = len(runs)
     merged["workloads"] = {}
     for w, wres in first["workloads"].items():
-        out = {"check": wres["check"]}
-        for kind in ("f", "vg"):
+        if wres.get("status") != "ok":
+            merged["workloads"][w] = wres
+            continue
+        ok = [run["workloads"][w] for run in runs
+              if run["workloads"].get(w, {}).get("status") == "ok"]
+        out = {"status": "ok", "check": wres["check"]}
+        for kind in KINDS:
             if kind in wres:
-                pooled = [s for run in runs for s in run["workloads"][w][kind]["samples"]]
-                out[kind] = timing.summarize(pooled)
-                out[kind]["number"] = [run["workloads"][w][kind]["number"] for run in runs]
-        comp = [run["workloads"][w]["compile_s"] for run in runs]
+                parts = [x[kind] for x in ok if kind in x]
+                out[kind] = timing.summarize([s for p in parts for s in p["samples"]])
+                out[kind]["number"] = [p["number"] for p in parts]
+                out[kind]["peak_bytes"] = max(p["peak_bytes"] for p in parts)
+        comp = [x["compile_s"] for x in ok]
         comp = [c for c in comp if c]
         if comp:
             out["compile_s"] = {k: timing.summarize([c[k] for c in comp])["median"]

@@ -3,8 +3,11 @@
     python -m benchmarks.worker --lib wengert --mode full --lse max --out result.json
 
 The runner starts it with the thread-count variables already in the environment (they
-must be set before NumPy is imported). Exit status 3 means a gradient or value disagreed
-with the hand-written reference; nothing is timed then.
+must be set before NumPy is imported). Exit status 3 means a gradient, Hessian-vector
+product or value disagreed with the hand-written reference; nothing is timed then. A
+workload the library cannot run (it lacks a function) is recorded as *unsupported*, one on which it
+raises any other error as *error* (with the message; the run then ends with exit status
+2 after writing its report), and the others go on.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import traceback
 
 import numpy as np
 
@@ -38,11 +42,12 @@ def _rel_err(got, ref) -> float:
 
 
 def check(lib: str, workload: str, case, data, lse) -> dict:
+    """Value, every gradient array and the HVP against the hand-written NumPy code."""
     from . import workloads as W
 
     ref_value, ref_grad = W.hand_vg(workload, data, lse)
     ref_leaves = [np.asarray(g) for g in ref_grad] if isinstance(ref_grad, tuple) else [ref_grad]
-    report = {"f_value": float(case.f_value(case.f()))}
+    report = {"f_value": float(case.f())}
     errors = []
     if abs(report["f_value"] - ref_value) > RTOL * abs(ref_value):
         errors.append(f"f = {report['f_value']!r}, hand-written {float(ref_value)!r}")
@@ -65,9 +70,29 @@ def check(lib: str, workload: str, case, data, lse) -> dict:
                 if e > RTOL:
                     errors.append(f"gradient leaf {i}: relative error {e:.3e} > {RTOL}")
             report["grad_rel_err"] = worst
+    if case.hvp is not None:
+        try:
+            e = _rel_err(case.hvp_to_numpy(case.hvp()), W.hand_hvp(workload, data))
+            report["hvp_rel_err"] = e
+            if e > RTOL:
+                errors.append(f"Hessian-vector product: relative error {e:.3e} > {RTOL}")
+        except Mismatch as exc:
+            errors.append(f"Hessian-vector product: {exc}")
     if errors:
         raise Mismatch(f"{lib} / {workload}: " + "; ".join(errors))
     return report
+
+
+def _unsupported_errors() -> tuple:
+    """What a library raises for a function it does not have."""
+    kinds = [AttributeError, NotImplementedError]
+    try:
+        from wengert.errors import UnsupportedFunctionError
+
+        kinds.append(UnsupportedFunctionError)
+    except ImportError:
+        pass
+    return tuple(kinds)
 
 
 def main(argv=None) -> int:
@@ -78,7 +103,7 @@ def main(argv=None) -> int:
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--min-time", type=float, default=0.1)
-    p.add_argument("--workloads", default="scalar,mlp,rosenbrock")
+    p.add_argument("--workloads", default="mlp")
     p.add_argument("--max-time", type=float, default=5.0)
     p.add_argument("--paired", action="store_true",
                    help="time --lib and the hand-written gradient alternately (ratios)")
@@ -86,42 +111,57 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
 
     from . import libraries as L
-    from . import timing
+    from . import memory, timing
     from . import workloads as W
 
     result = {"lib": a.lib, "label": L.LABELS[a.lib]}
     try:
         L.setup(a.lib, a.threads)
     except L.NotInstalled as exc:
-        result.update(status="not installed", reason=str(exc))
+        result.update(status="not installed" if a.lib != "wengert-jit" else "not available",
+                      reason=str(exc))
         _write(a.out, result)
         return 0
-    result.update(status="ok", version=L.version(a.lib), workloads={})
+    result.update(status="ok", version=L.version(a.lib), workloads={},
+                  memory_method=memory.method())
     names = [w for w in a.workloads.split(",") if w]
+    unsupported = _unsupported_errors()
 
     # 1. every gradient is checked before anything is timed
     cases = {}
     for w in names:
         data = W.make_data(w, a.mode)
-        case = L.build(a.lib, w, data, a.lse)
         try:
+            case = L.build(a.lib, w, data, a.lse)
             rep = check(a.lib, w, case, data, a.lse)
         except Mismatch as exc:
             print(f"\n!!! GRADIENT CHECK FAILED: {exc}\n", file=sys.stderr, flush=True)
             return EXIT_MISMATCH
+        except unsupported as exc:
+            result["workloads"][w] = {"status": "unsupported",
+                                      "reason": f"{type(exc).__name__}: {exc}"[:300]}
+            continue
+        except Exception as exc:  # noqa: BLE001 - recorded, reported, exit status 2
+            traceback.print_exc()
+            result["workloads"][w] = {"status": "error",
+                                      "reason": f"{type(exc).__name__}: {exc}"[:300]}
+            continue
         cases[w] = case
-        result["workloads"][w] = {"check": rep, "compile_s": case.compile_s}
+        result["workloads"][w] = {"status": "ok", "check": rep, "compile_s": case.compile_s}
 
-    # 2. timing
-    for w in names:
-        case, out = cases[w], result["workloads"][w]
+    # 2. timing and memory
+    for w, case in cases.items():
+        out = result["workloads"][w]
         if a.paired:
             hand = L.build("hand", w, W.make_data(w, a.mode), a.lse)
             out["paired"] = timing.paired_samples(hand.vg, case.vg, a.repeats, a.min_time)
             continue
-        out["f"] = timing.samples(case.f, a.repeats, a.min_time, max_time=a.max_time)
-        if case.vg is not None:
-            out["vg"] = timing.samples(case.vg, a.repeats, a.min_time, max_time=a.max_time)
+        for kind in ("f", "vg", "hvp"):
+            fn = getattr(case, kind)
+            if fn is None:
+                continue
+            out[kind] = timing.samples(fn, a.repeats, a.min_time, max_time=a.max_time)
+            out[kind]["peak_bytes"] = memory.peak_bytes(fn)["bytes"]
     if a.lib == "torch":
         import torch
 

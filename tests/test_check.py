@@ -194,3 +194,18 @@ def test_float32_tolerances_are_looser_but_still_catch_errors():
     dot_product_test(lambda x: np.exp(np.sin(x)), (x32,))
     with pytest.raises(AssertionError):
         check_grads(bad_sin, (x32,))
+
+
+def test_checks_on_complex_functions_use_the_transpose_pairing():
+    """Holomorphic and non-holomorphic complex functions pass; a rule that conjugates
+    where the convention does not (the adjoint instead of the transpose) is caught."""
+    z = onp.array([0.3 + 0.7j, -1.1 + 0.2j, 0.5 - 0.4j])
+    check_grads(lambda z: np.sin(z) * z, (z,), order=2)
+    check_grads(lambda z: np.conj(z) * np.exp(z), (z,), order=1)
+    check_grads(lambda z: np.sum(np.abs(z) ** 2), (z,), order=2)
+
+    adjoint = Primitive("adjoint_scale", lambda z: (2 + 1j) * z)
+    defvjp(adjoint, lambda g, ans, z: g * (2 - 1j))  # conjugated: wrong here
+    defjvp(adjoint, lambda t, ans, z: t * (2 + 1j))
+    with pytest.raises(AssertionError):
+        dot_product_test(adjoint, (z,))

@@ -18,7 +18,9 @@ from .api import (
     value_and_grad,
     vjp,
 )
+from .compile import jit
 from .check import check_grads, dot_product_test, numerical_grad, numerical_jvp
+from .cost import cost_report
 from .custom import custom_jvp, custom_vjp
 from .make_trace import make_trace
 from .tree import tree_flatten, tree_leaves, tree_map, tree_unflatten
@@ -28,6 +30,7 @@ __version__ = "0.1.0"
 __all__ = [
     "check_grads",
     "config",
+    "cost_report",
     "custom_jvp",
     "custom_vjp",
     "dot_product_test",
@@ -36,6 +39,7 @@ __all__ = [
     "grad",
     "hessian",
     "hvp",
+    "jit",
     "jacfwd",
     "jacrev",
     "jvp",

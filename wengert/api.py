@@ -191,12 +191,18 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False):
     return rec.out, vjp_fun
 
 
-def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable:
     """Return a function computing ``fun``'s value and gradient in one reverse sweep.
 
     ``fun`` must return a real scalar (plus ``aux`` with ``has_aux``). The gradient has the
     structure of the argument (``argnums`` an int) or a tuple of them (a tuple). Cost: one
     evaluation of ``fun`` recording its Wengert list, plus one backward sweep.
+
+    Complex inputs (``docs/complex.md``): for real-valued ``f`` of ``z = x + iy`` the
+    gradient is ``∂f/∂x - i ∂f/∂y`` (a steepest-descent step is ``z - lr * conj(g)``).
+    ``holomorphic=True``: ``fun`` is holomorphic in complex inputs with a complex scalar
+    output, and the result is the complex derivative ``f'(z)``.
     """
 
     def value_and_grad_fun(*args, **kwargs):
@@ -204,14 +210,14 @@ def value_and_grad(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
             value_and_grad_fun, "_is_grad", False) else f"grad({_name(fun)})"
         bound = (lambda *a: fun(*a, **kwargs)) if kwargs else fun
         with gc_paused():
-            return _value_and_grad_call(where, bound, args, argnums, has_aux)
+            return _value_and_grad_call(where, bound, args, argnums, has_aux, holomorphic)
 
     value_and_grad_fun.__name__ = f"value_and_grad_{_name(fun)}"
     value_and_grad_fun.__wrapped__ = fun
     return value_and_grad_fun
 
 
-def _value_and_grad_call(where, fun, args, argnums, has_aux):
+def _value_and_grad_call(where, fun, args, argnums, has_aux, holomorphic=False):
     rec = _Recording(where, fun, args, argnums, has_aux)
     try:
         if len(rec.out_values) != 1 or rec.out_def.kind != "leaf":
@@ -222,7 +228,9 @@ def _value_and_grad_call(where, fun, args, argnums, has_aux):
             )
         value = rec.out_values[0]
         shape, dtype = shape_of(value), dtype_of(primal(value))
-        if shape != () or not np.issubdtype(dtype, np.floating):
+        if shape == () and (holomorphic or np.issubdtype(dtype, np.complexfloating)):
+            _check_complex(where, holomorphic, rec.in_values, [value], "grad")
+        elif shape != () or not np.issubdtype(dtype, np.floating):
             raise errors.NonScalarOutputError(
                 f"{where}: the function returned an array of shape {shape} and dtype "
                 f"{dtype}; grad needs a real scalar (shape ()). Use jacrev for the "
@@ -236,12 +244,14 @@ def _value_and_grad_call(where, fun, args, argnums, has_aux):
     return ((value, rec.aux), g) if has_aux else (value, g)
 
 
-def grad(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def grad(fun: Callable, argnums=0, has_aux: bool = False,
+         holomorphic: bool = False) -> Callable:
     """Return a function computing the gradient of scalar-valued ``fun``.
 
-    ``grad(f)(x)`` is ∇f(x), shaped like ``x``; see :func:`value_and_grad`.
+    ``grad(f)(x)`` is ∇f(x), shaped like ``x``; for complex inputs and ``holomorphic``
+    see :func:`value_and_grad` and ``docs/complex.md``.
     """
-    vg = value_and_grad(fun, argnums, has_aux)
+    vg = value_and_grad(fun, argnums, has_aux, holomorphic)
     vg._is_grad = True
 
     def grad_fun(*args, **kwargs):
@@ -257,6 +267,46 @@ def grad(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
 
 def _name(fun) -> str:
     return getattr(fun, "__name__", type(fun).__name__)
+
+
+def _is_complex(x) -> bool:
+    return np.issubdtype(dtype_of(primal(x)), np.complexfloating)
+
+
+def _check_complex(where: str, holomorphic: bool, inputs, outputs, what: str) -> None:
+    """The dtype rules of complex differentiation, as in JAX. Without ``holomorphic``, a
+    complex output has no gradient (``grad``, ``jacrev``) and a complex input no column of
+    a forward-mode Jacobian (``jacfwd``): the derivative of a non-holomorphic map is not one
+    complex number. With it, every input and output must be complex."""
+    if holomorphic:
+        for kind, values in (("input", inputs), ("output", outputs)):
+            for k, v in enumerate(values):
+                if not _is_complex(v):
+                    raise errors.InputTypeError(
+                        f"{where}: holomorphic=True needs complex {kind}s; {kind} {k} has "
+                        f"dtype {dtype_of(primal(v))}. Convert it with .astype(complex), "
+                        f"or drop holomorphic=True for a real-valued function."
+                    )
+        return
+    if what in ("grad", "jacrev"):
+        for k, v in enumerate(outputs):
+            if _is_complex(v):
+                raise errors.NonScalarOutputError(
+                    f"{where}: output {k} is complex (dtype {dtype_of(primal(v))}); {what} "
+                    f"needs real outputs. If the function is holomorphic, pass "
+                    f"holomorphic=True (the result is then f'(z)); otherwise differentiate "
+                    f"a real-valued function of the output, such as wengert.numpy.real(f) "
+                    f"or wengert.numpy.abs(f) ** 2 (see docs/complex.md)."
+                )
+    else:
+        for k, v in enumerate(inputs):
+            if _is_complex(v):
+                raise errors.InputTypeError(
+                    f"{where}: input {k} is complex (dtype {dtype_of(primal(v))}); jacfwd "
+                    f"needs real inputs unless the function is holomorphic (pass "
+                    f"holomorphic=True). Use jacrev for a real-valued function of complex "
+                    f"inputs, or differentiate the real and imaginary parts separately."
+                )
 
 
 # -- forward mode ---------------------------------------------------------------------
@@ -340,17 +390,21 @@ def _stack_rows(rows: list, lead_shape: tuple, tail_shape: tuple):
     return wnp.reshape(wnp.stack(rows), lead_shape + tail_shape)
 
 
-def jacrev(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def jacrev(fun: Callable, argnums=0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
     """Jacobian by reverse mode: one backward sweep per output element.
 
     The result for an output of shape ``So`` and an input of shape ``Si`` has shape
     ``So + Si``; for pytrees, the output's structure holds the input's structure.
-    Prefer it when outputs are fewer than inputs.
+    Prefer it when outputs are fewer than inputs. Outputs must be real (rows
+    ``∂/∂x - i ∂/∂y`` for complex inputs), or, with ``holomorphic=True``, inputs and outputs
+    complex (the complex Jacobian ``∂f/∂z``).
     """
 
     def jac_fun(*args):
         rec = _Recording(f"jacrev({_name(fun)})", fun, args, argnums, has_aux)
         try:
+            _check_complex(rec.where, holomorphic, rec.in_values, rec.out_values, "jacrev")
             per_out = []
             for k, value in enumerate(rec.out_values):
                 rows = []
@@ -375,14 +429,18 @@ def _select(tree, argnums):
     return tree[0] if isinstance(argnums, (int, np.integer)) else tree
 
 
-def jacfwd(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
+def jacfwd(fun: Callable, argnums=0, has_aux: bool = False,
+           holomorphic: bool = False) -> Callable:
     """Jacobian by forward mode: one JVP per input element; shapes as :func:`jacrev`.
-    Prefer it when inputs are fewer than outputs."""
+    Prefer it when inputs are fewer than outputs. Inputs must be real, or, with
+    ``holomorphic=True``, inputs and outputs complex (the complex Jacobian ``∂f/∂z``)."""
 
     def jac_fun(*args):
-        nums = _argnums_tuple(f"jacfwd({_name(fun)})", argnums, len(args))
+        where = f"jacfwd({_name(fun)})"
+        nums = _argnums_tuple(where, argnums, len(args))
         diff = tuple(args[i] for i in nums)
         leaves, in_def = tree_flatten(diff)
+        _check_complex(where, holomorphic, leaves, [], "jacfwd")
 
         def partial(*d):
             call = list(args)
@@ -408,6 +466,8 @@ def jacfwd(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
         if out_def is None:  # every input is empty
             out = fun(*args)
             out_values, out_def = tree_flatten(out[0] if has_aux else out)
+        if holomorphic:
+            _check_complex(where, holomorphic, leaves, out_values, "jacfwd")
         from . import numpy as wnp
 
         per_out = []
@@ -427,9 +487,11 @@ def jacfwd(fun: Callable, argnums=0, has_aux: bool = False) -> Callable:
     return jac_fun
 
 
-def hessian(fun: Callable, argnums=0) -> Callable:
-    """The Hessian of scalar ``fun``, as ``jacfwd(jacrev(fun))`` (forward-over-reverse)."""
-    return jacfwd(jacrev(fun, argnums), argnums)
+def hessian(fun: Callable, argnums=0, holomorphic: bool = False) -> Callable:
+    """The Hessian of scalar ``fun``, as ``jacfwd(jacrev(fun))`` (forward-over-reverse);
+    ``holomorphic`` as in :func:`jacrev`."""
+    return jacfwd(jacrev(fun, argnums, holomorphic=holomorphic), argnums,
+                  holomorphic=holomorphic)
 
 
 def hvp(fun: Callable, primals: Sequence, tangents: Sequence):

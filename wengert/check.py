@@ -110,12 +110,16 @@ def _random_like(rng, x) -> np.ndarray:
 
 
 def _inner(a_leaves, b_leaves) -> float:
-    """Real inner product ``sum Re(conj(a) b)`` over matching leaves, in float64."""
+    """The pairing ``Re sum(a b)`` over matching leaves, in float64 or complex128.
+
+    No conjugate: under wengert's convention (docs/complex.md) a VJP is the transpose of
+    the JVP's real-linear map for this pairing, so ``<v, J u> = <Jᵀ v, u>`` holds with it.
+    """
     total = 0.0
     for a, b in zip(a_leaves, b_leaves):
         a = np.asarray(a, dtype=np.result_type(a, np.float64))
         b = np.asarray(b, dtype=np.result_type(b, np.float64))
-        total += float(np.real(np.vdot(a, b)))
+        total += float(np.real(np.sum(a * b)))
     return total
 
 
@@ -420,9 +424,9 @@ def _reference_jvp(f, args, tangents, eps, out_leaves=()):
     x_leaves, x_def = _leaves(args)
     t_leaves, _ = _leaves(tangents)
     low = _lowest_precision(*[x.dtype for x in x_leaves], *[o.dtype for o in out_leaves])
-    x64 = [x.astype(np.float64) if np.issubdtype(x.dtype, np.floating) else x
-           for x in x_leaves]
-    t64 = [t.astype(np.float64) for t in t_leaves]
+    x64 = [x.astype(np.result_type(x.dtype, np.float64))
+           if np.issubdtype(x.dtype, np.inexact) else x for x in x_leaves]
+    t64 = [t.astype(np.result_type(t.dtype, np.float64)) for t in t_leaves]
     if eps is None:
         eps = (np.finfo(low).eps ** (1 / 3) * max(1.0, _inf_norm(x_leaves))
                / max(_inf_norm(t_leaves), np.finfo(np.float64).tiny))

@@ -19,12 +19,16 @@ class TracedCall:
     def __init__(self, wengert_list: WengertList, values: dict):
         self.wengert_list = wengert_list
         self.values = values
+        self.optimized: WengertList | None = None  # with make_trace(f, optimize=True)
 
     def __str__(self) -> str:
-        return str(self.wengert_list)
+        if self.optimized is None:
+            return str(self.wengert_list)
+        return (f"{self.wengert_list}\n\noptimised ({len(self.wengert_list)} -> "
+                f"{len(self.optimized)} equations):\n{self.optimized}")
 
     def __repr__(self) -> str:
-        return str(self.wengert_list)
+        return str(self)
 
     def verify(self) -> None:
         self.wengert_list.verify(self.values)
@@ -33,8 +37,11 @@ class TracedCall:
         return len(self.wengert_list)
 
 
-def make_trace(fun: Callable) -> Callable[..., TracedCall]:
+def make_trace(fun: Callable, optimize: bool = False) -> Callable[..., TracedCall]:
     """Return a function that runs ``fun`` and returns its Wengert list.
+
+    With ``optimize=True`` the result also holds ``.optimized``, the list after the
+    jit compiler's passes (``wengert.compile.passes``), and prints both.
 
     Every floating-point leaf of the arguments becomes an input ``x0, x1, ...``; every
     primitive call one equation ``v7:f64[3] = sin v6``. Constants are shown inline when
@@ -63,9 +70,14 @@ def make_trace(fun: Callable) -> Callable[..., TracedCall]:
         finally:
             trace.finish()
         try:
-            return _build(trace, inputs, tree_flatten(out)[0])
+            traced_call = _build(trace, inputs, tree_flatten(out)[0])
         finally:
             trace.release()
+        if optimize:
+            from .compile.primitive import optimize as run_passes
+
+            traced_call.optimized = run_passes(traced_call.wengert_list)
+        return traced_call
 
     return traced
 

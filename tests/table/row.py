@@ -35,6 +35,8 @@ DOMAINS: dict[str, Callable] = {
 }
 
 # Shape sets: each a list of argument-shape tuples, one tuple per test case.
+REAL = ("float64", "float32")
+COMPLEX = ("complex128", "complex64")
 UNARY_SHAPES = [((),), ((4,),), ((3, 4),)]
 BINARY_SHAPES = [((), ()), ((4,), (4,)), ((3, 4), (3, 4)), ((3, 1), (1, 4)), ((3, 4), ()),
                  ((4,), (3, 4))]
@@ -48,7 +50,9 @@ class Row:
     fixing non-array arguments, e.g. ``lambda x: wnp.sum(x, axis=0)``.
     ``shapes``: list of cases, each a tuple with one shape per array argument.
     ``domains``: one domain name per array argument (see ``DOMAINS``).
-    ``dtypes``: floating dtypes to test; float32 cases use looser tolerances.
+    ``dtypes``: floating dtypes to test; float32 cases use looser tolerances. Complex
+    dtypes (``"complex128"``, ``"complex64"``) test with complex inputs under wengert's
+    transpose convention (``complex_check.py``).
     ``order``: highest derivative order to check (1 or 2).
     ``numpy_fn``: the NumPy function ``fn`` corresponds to, called on the same arrays, to
     check that the value is NumPy's (None: skip that check, e.g. for ``getitem``).

@@ -7,11 +7,13 @@ points are tested in ``test_table.py``).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as onp
 
 import wengert.numpy as wnp
 
-from .row import BINARY_SHAPES, UNARY_SHAPES, Row
+from .row import BINARY_SHAPES, COMPLEX, UNARY_SHAPES, Row
 
 TERNARY_SHAPES = [((), (), ()), ((4,), (4,), (4,)), ((3, 4), (4,), ()),
                   ((3, 1), (1, 4), (3, 4))]
@@ -152,4 +154,27 @@ ROWS = [
           numpy_fn=lambda x: onp.sin(x).astype(onp.float32) * x.astype("float32")),
     unary("copy", wnp.copy),
     unary("copy", lambda x: x.copy() * x, numpy_fn=lambda x: x.copy() * x),
+]
+
+# -- complex inputs: the same rows at complex dtypes (tests/table/complex_check.py) -------
+# Every function here that NumPy computes on complex numbers: holomorphic ones, the
+# non-holomorphic parts (abs, real, imag, conj, angle, sign) and the lexicographic
+# selections (maximum, where on a comparison).
+_COMPLEX = {
+    "add", "subtract", "multiply", "divide", "true_divide", "negative", "positive", "power",
+    "float_power", "where", "maximum", "minimum", "fmax", "fmin", "exp", "exp2", "expm1",
+    "log", "log2", "log10", "log1p", "sqrt", "square", "reciprocal", "sin", "cos", "tan",
+    "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh",
+    "absolute", "abs", "sinc", "nan_to_num", "sign", "real", "imag", "conj", "conjugate",
+    "angle", "copy",
+}
+ROWS += [dataclasses.replace(r, dtypes=COMPLEX) for r in list(ROWS)
+         if r.entries[0] in _COMPLEX]
+ROWS += [
+    unary("astype", lambda x: wnp.astype(x, onp.complex128) * x, dtypes=("float64",),
+          numpy_fn=lambda x: x.astype(onp.complex128) * x),
+    unary("astype", lambda x: wnp.astype(x * x, onp.float64), dtypes=("complex128",),
+          numpy_fn=lambda x: (x * x).real),
+    unary("astype", lambda x: wnp.astype(x, onp.complex64), dtypes=("complex128",),
+          numpy_fn=lambda x: x.astype(onp.complex64)),
 ]

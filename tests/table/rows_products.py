@@ -7,11 +7,13 @@ operands (with broadcasting in ``matmul`` and ``einsum``).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as onp
 
 import wengert.numpy as wnp
 
-from .row import Row
+from .row import COMPLEX, Row
 
 
 def two(name, shapes, **kw):
@@ -48,6 +50,7 @@ ROWS = [
     two("tensordot", [((3, 2), (2, 3))], axes=(-1, 0)),
     two("inner", [((4,), (4,)), ((3, 4), (2, 4)), ((), (3,)), ((2, 3, 4), (4,))]),
     two("outer", [((3,), (4,)), ((2, 2), (3,)), ((), (2,))]),
+    two("vdot", [((4,), (4,)), ((3, 4), (2, 6)), ((), ())]),
     two("kron", [((2, 3), (3, 2)), ((3,), (2, 2)), ((), (3,)), ((2, 1, 2), (2, 3))]),
     # -- einsum: one, two and three operands, implicit and explicit, ellipsis --------------------
     ein("ii->i", (3, 3)),
@@ -84,3 +87,7 @@ ROWS = [
     one("triu", [((4, 4),), ((3, 5),), ((2, 3, 4),), ((3,),)]),
     one("triu", [((3, 5),), ((2, 4, 3),)], k=1),
 ]
+
+# Complex inputs: every product is holomorphic (bilinear), so its rules take no conjugate.
+# (complex128 only: complex64 runs the same code paths; rows_elementwise tests it.)
+ROWS += [dataclasses.replace(r, dtypes=COMPLEX[:1]) for r in list(ROWS)]

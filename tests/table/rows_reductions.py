@@ -8,11 +8,13 @@ and NaNs are checked against closed forms in ``tests/test_reductions_products.py
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as onp
 
 import wengert.numpy as wnp
 
-from .row import Row
+from .row import COMPLEX, Row
 
 S0, S1, S2, S3 = ((),), ((4,),), ((3, 4),), ((2, 3, 4),)
 
@@ -74,3 +76,8 @@ ROWS = [
     red("nanmean", [S1, S2, S3]),
     red("nanmean", [S3], axis=(0, 2)),
 ]
+
+# Complex inputs (tests/table/complex_check.py): sums and products are holomorphic; var and
+# std are real (|x - mean|^2); max and min select by NumPy's lexicographic order.
+# (complex128 only: complex64 runs the same code paths; rows_elementwise tests it.)
+ROWS += [dataclasses.replace(r, dtypes=COMPLEX[:1]) for r in list(ROWS)]

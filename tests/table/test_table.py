@@ -15,6 +15,9 @@ expanded over its shapes and dtypes into one test case, which checks, in one go:
    reverse-over-reverse (``vjp(g_i)``) by the dot product against the same reference, and
    forward-over-forward (``jvp`` of the JVP) against central differences of the JVP.
 
+Complex dtypes in a row, and real inputs with complex outputs (``fft``), are checked under
+the transpose convention by ``complex_check.py`` instead (same checks, complex pairing).
+
 float32 cases differentiate in float32 and compare with float64 finite differences of
 the same arrays (cast up exactly), with tolerances of 1e-3; the finite-difference step is
 sized for the lowest precision among the inputs and outputs, so a function that computes
@@ -38,6 +41,7 @@ import wengert.numpy as wnp
 from wengert.check import dot_product_test, numerical_grad, numerical_jvp
 from wengert.tree import tree_flatten
 
+from .complex_check import check_complex_case
 from .row import DOMAINS
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -170,6 +174,8 @@ def test_row(row, shapes, dtype):
     case = f"{row.id} shapes={shapes} dtype={dtype}"
     rng = onp.random.default_rng(zlib.crc32(case.encode()))
     assert len(row.domains) == len(shapes), f"{row.id}: one domain per argument shape"
+    if onp.issubdtype(dtype, onp.complexfloating):  # the transpose convention, complex_check.py
+        return check_complex_case(row, shapes, dtype, rng)
     args = tuple(onp.asarray(DOMAINS[d](rng, s, onp.float64)).astype(dtype)
                  for d, s in zip(row.domains, shapes))
     args64 = tuple(a.astype(onp.float64) for a in args)  # exact copies for references
@@ -189,6 +195,8 @@ def test_row(row, shapes, dtype):
             onp.testing.assert_allclose(o, e, rtol=1e-12 if low == onp.float64 else 1e-5,
                                         atol=0, equal_nan=True, err_msg=f"{case}: value")
 
+    if any(onp.iscomplexobj(o) for o in out_leaves):  # real in, complex out (fft)
+        return check_complex_case(row, shapes, dtype, rng, args)
     diff_out = [_is_float(o) for o in out_leaves]
     if not any(diff_out):
         return

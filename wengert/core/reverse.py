@@ -19,12 +19,11 @@ from .accumulate import Scattered, accumulate, densify
 from .basic_ops import add_p, unbroadcast
 from .primitive import Primitive
 from .shaped import Shaped
-from .trace import Trace, Tracer, bind, check_nans
+from .trace import SCALARS, Trace, Tracer, bind, check_nans
 
 _ndarray = np.ndarray
 # Values that are never arrays: no residual to drop or protect.
-_SCALARS = frozenset({float, int, complex, np.float64, np.float32, np.float16, np.complex128,
-                      np.complex64})
+_SCALARS = SCALARS
 
 
 class _Projection:
@@ -84,6 +83,13 @@ class VJPTrace(Trace):
             v = a._value
             if not isinstance(v, Tracer):
                 ans = prim.impl(v, **params) if params else prim.impl(v)
+                if type(ans) is not _ndarray and type(v) in _SCALARS:
+                    # Scalar code: no residual to drop or protect.
+                    if config.debug_nans:
+                        check_nans(prim, ans, "output")
+                    tape = self.tape
+                    tape.append((prim, (a._index,), (v,), ans, params))
+                    return VJPTracer(self, ans, len(tape) - 1)
                 saved = [v]
                 parents = [a._index]
                 saved_ans = ans
@@ -118,7 +124,7 @@ class VJPTrace(Trace):
                     if config.debug_nans:
                         check_nans(prim, ans, "output")
                     tape = self.tape
-                    tape.append((prim, [pa, pb], [va, vb], ans, params))
+                    tape.append((prim, (pa, pb), (va, vb), ans, params))
                     return VJPTracer(self, ans, len(tape) - 1)
         level = self.level
         vals = list(args)
@@ -230,18 +236,22 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
     for index, g in seeds.items():
         accumulate(ct, owned, index, g)
     start = max(seeds) if seeds else -1
+    debug = config.debug_nans
     for i in range(start, -1, -1):
         g = ct[i]
-        entry = tape[i]
-        if not keep and entry is not None:
-            tape[i] = None
-        if g is None or entry is None:
+        if g is None:
+            if not keep:
+                tape[i] = None
             continue
+        entry = tape[i]
+        if entry is None:  # an input or a constant: its cotangent is a result
+            continue
+        if not keep:
+            tape[i] = ct[i] = None
         if type(g) is Scattered:
             g = g.dense()
-        owned.pop(i, None)  # final now: no contribution comes after its uses
-        if not keep:
-            ct[i] = None
+        if owned:
+            owned.pop(i, None)  # final now: no contribution comes after its uses
         if type(entry) is _Projection:
             parts = ct[entry.k]
             if parts is None:
@@ -254,7 +264,7 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
         if prim.vjp_all is not None:
             for p, c in zip(parents, prim.vjp_all(g, ans, saved, params, parents)):
                 if p >= 0 and c is not None:
-                    if config.debug_nans:
+                    if debug:
                         check_nans(prim, densify(c), "cotangent")
                     accumulate(ct, owned, p, c)
             continue
@@ -266,12 +276,21 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
                 rule = rules[j] if j < len(rules) else None
                 if rule is None:
                     rule = prim.vjp_rule(j)  # raises MissingRuleError
-                c = rule(g, ans, *saved, **params)
+                c = rule(g, ans, *saved, **params) if params else rule(g, ans, *saved)
                 if c is not None:
-                    # A scalar cotangent needs no summing over broadcast axes.
-                    if broadcasts and (type(c) is _ndarray or isinstance(c, Tracer)):
+                    tc = type(c)
+                    if tc in _SCALARS:  # a scalar: nothing to unbroadcast or densify
+                        if debug:
+                            check_nans(prim, c, "cotangent")
+                        if ct[p] is None:
+                            ct[p] = c
+                        else:
+                            accumulate(ct, owned, p, c)
+                        j += 1
+                        continue
+                    if broadcasts and (tc is _ndarray or isinstance(c, Tracer)):
                         c = unbroadcast(c, saved[j])
-                    if config.debug_nans:
+                    if debug:
                         check_nans(prim, densify(c), "cotangent")
                     accumulate(ct, owned, p, c)
             j += 1

@@ -33,6 +33,10 @@ from .. import errors
 from .primitive import Primitive
 
 _levels = itertools.count(1)
+
+#: Types of values that are never arrays (Python and NumPy scalars).
+SCALARS = frozenset({float, int, complex, np.float64, np.float32, np.float16, np.complex128,
+                     np.complex64})
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -40,6 +44,9 @@ class Trace:
     """Base of the reverse- and forward-mode traces."""
 
     __slots__ = ("level", "active", "__weakref__")
+    # A staging trace (jit) records where Python reads a traced value, as a guard: it
+    # defines ``read(tracer, kind)`` and ``call_nondiff(...)``.
+    stages = False
 
     def __init__(self):
         self.level = next(_levels)
@@ -115,7 +122,13 @@ class Tracer:
         return Tracer._function_dispatch(func, types, args, kwargs)
 
     def __array__(self, dtype=None, copy=None):
+        if self._trace.stages:  # jit: specialise on the value, guarded
+            value = self._trace.read(self, "array")
+            return value if dtype is None else value.astype(dtype)
+        # A SciPy function that converts its arguments: the hint names wengert's own.
+        hint = getattr(Tracer, "_conversion_hint", None)
         raise errors.TracerConversionError(
+            (hint() if hint is not None else "") +
             "numpy.asarray(): cannot turn a traced value into a plain NumPy array; that "
             "would drop its derivative. Use wengert.numpy functions (or NumPy functions, "
             "which dispatch to them) on it, or wengert.stop_gradient(x) to use it as a "
@@ -132,19 +145,31 @@ class Tracer:
         )
 
     def __float__(self):
+        if self._trace.stages:  # jit: a guarded constant (no derivative is dropped)
+            return self._trace.read(self, "float")
         self._no_conversion("float")
 
     def __int__(self):
+        if self._trace.stages:
+            return self._trace.read(self, "int")
         self._no_conversion("int")
 
     def __complex__(self):
+        if self._trace.stages:
+            return self._trace.read(self, "complex")
         self._no_conversion("complex")
 
     def __index__(self):
+        if self._trace.stages:
+            return self._trace.read(self, "index")
         self._no_conversion("operator.index")
 
     def __bool__(self) -> bool:
-        # Control flow reads the value; the derivative is not involved.
+        # Control flow reads the value; the derivative is not involved. Under jit the
+        # decision is recorded as a guard.
+        found = staged(self)
+        if found is not None:
+            return found._trace.read(found, "bool")
         return bool(primal(self))
 
     def __hash__(self):
@@ -158,9 +183,40 @@ def primal(x):
     return x
 
 
+def staged(x):
+    """The tracer of a staging trace (jit) inside ``x``, or None."""
+    while isinstance(x, Tracer):
+        if x._trace.stages:
+            return x
+        x = x._value
+    return None
+
+
+def concrete(x):
+    """The plain value inside ``x``, for code that needs a value rather than a traced
+    one (an index, a shape). Under jit the value is specialised on, with a guard."""
+    found = staged(x)
+    if found is not None:
+        return found._trace.read(found, "array")
+    return primal(x)
+
+
+def nondiff_operand(x):
+    """``x`` for a computation that is not differentiated (a mask, a count): its plain
+    value as an array, or under jit its staging tracer, so that the computation is
+    recorded and stays valid for other inputs (branches on it become guards)."""
+    found = staged(x)
+    return np.asarray(primal(x)) if found is None else found
+
+
 def bind(prim: Primitive, *args, **params):
     """Apply ``prim``: by the trace of the highest-level tracer among ``args``, or
     directly when there is none."""
+    if len(args) == 1:  # one argument: its trace, if it is traced, is the top one
+        a = args[0]
+        if isinstance(a, Tracer):
+            return a._trace.process(prim, args, params)
+        return prim.impl(a, **params) if params else prim.impl(a)
     level = 0
     for a in args:
         if isinstance(a, Tracer) and a._level > level:

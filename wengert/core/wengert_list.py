@@ -67,7 +67,16 @@ class Equation:
         if self.params:
             params = "[" + " ".join(f"{k}={_short(v)}" for k, v in self.params.items()) + "]"
         args = " ".join(str(a) for a in self.ins)
+        if not self.outs:  # a guard (jit): no result, a check
+            return f"{self.primitive.name}{params} {args}".rstrip()
         return f"{lhs} = {self.primitive.name}{params} {args}".rstrip()
+
+
+def is_guard(eq: Equation) -> bool:
+    """A guard recorded by jit (``wengert.compile.guards``): an equation with no outputs
+    that checks a decision Python code took on a traced value. Passes keep every guard,
+    after the definition of its input, and never evaluate it at compile time."""
+    return not eq.outs
 
 
 def _short(value) -> str:

@@ -22,6 +22,8 @@ from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
+from . import fft  # noqa: E402,F401  (registers "fft.<name>")
+from . import linalg  # noqa: E402,F401  (registers "linalg.<name>")
 
 # Constants and types, as in NumPy.
 pi = _onp.pi

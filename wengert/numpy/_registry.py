@@ -16,6 +16,8 @@ entry, called on a traced value, raises :class:`UnsupportedFunctionError` naming
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +25,7 @@ import numpy as onp
 
 from .. import errors
 from ..core import Tracer, primal
+from ..core.trace import concrete, staged
 from ..tree import tree_map
 
 KINDS = ("primitive", "composite", "nondiff", "passthrough")
@@ -55,16 +58,35 @@ def register(name: str, function: Callable, kind: str, numpy_function: Any = Non
 
 
 def strip(tree):
-    """Plain values of every tracer in ``tree`` (for non-differentiable functions)."""
+    """Plain values of every tracer in ``tree`` (for non-differentiable functions).
+    Under jit each value read is specialised on, with a guard (``core.concrete``)."""
+    return tree_map(concrete, tree) if not isinstance(tree, Tracer) else concrete(tree)
+
+
+def _plain(tree):
+    """Plain values, for functions of shapes and dtypes only (no guard needed)."""
     return tree_map(primal, tree) if not isinstance(tree, Tracer) else primal(tree)
+
+
+# Functions of shape and dtype only: under jit the input signature already fixes them.
+_STATIC = frozenset({"shape", "ndim", "size", "result_type", "iscomplexobj", "isrealobj",
+                     "isscalar"})
 
 
 def nondiff(name: str, numpy_function: Callable | None = None) -> Callable:
     """Register a NumPy function whose output has no derivative."""
     np_fn = numpy_function if numpy_function is not None else getattr(onp, name)
 
-    def function(*args, **kwargs):
-        return np_fn(*[strip(a) for a in args], **{k: strip(v) for k, v in kwargs.items()})
+    if name in _STATIC:
+        def function(*args, **kwargs):
+            return np_fn(*[_plain(a) for a in args], **{k: _plain(v) for k, v in kwargs.items()})
+    else:
+        def function(*args, **kwargs):
+            for a in (*args, *kwargs.values()):
+                found = staged(a)
+                if found is not None:  # under jit: recorded, not evaluated once
+                    return found._trace.call_nondiff(np_fn, args, kwargs)
+            return np_fn(*[strip(a) for a in args], **{k: strip(v) for k, v in kwargs.items()})
 
     function.__name__ = name
     function.__doc__ = f"``numpy.{name}``; its output carries no derivative."
@@ -97,11 +119,47 @@ def _unsupported(what: str) -> errors.UnsupportedFunctionError:
     )
 
 
+def route(numpy_function: Any, function: Callable) -> None:
+    """Route another NumPy/SciPy object (a private ufunc that a public function calls)
+    to an existing entry's function, without a name of its own in the table."""
+    _BY_NUMPY.setdefault(numpy_function, function)
+
+
+def _scipy_label(obj) -> str | None:
+    """``scipy.special.<name>`` for a SciPy ufunc, ``<module>.<name>`` for a SciPy
+    function, None for anything else."""
+    if isinstance(obj, onp.ufunc):
+        for module in ("scipy.special", "scipy.special._ufuncs"):
+            if getattr(sys.modules.get(module), obj.__name__, None) is obj:
+                return f"scipy.special.{obj.__name__}"
+        return None
+    module = getattr(obj, "__module__", None) or ""
+    return f"{module}.{obj.__name__}" if module.split(".")[0] == "scipy" else None
+
+
+def _lookup(obj):
+    """The entry's function for a NumPy/SciPy object. ``wengert.scipy`` (slow to import,
+    so not imported with wengert) is imported the first time a SciPy object misses."""
+    fn = _BY_NUMPY.get(obj)
+    if fn is None and "wengert.scipy" not in sys.modules and _scipy_label(obj):
+        importlib.import_module("wengert.scipy")  # registers the scipy.* entries
+        fn = _BY_NUMPY.get(obj)
+    return fn
+
+
+def conversion_hint() -> str:
+    """For ``Tracer.__array__``: if SciPy is converting the tracer, a sentence naming
+    the wengert function to call instead (``''`` otherwise)."""
+    if "scipy" not in sys.modules:
+        return ""
+    return importlib.import_module("wengert.scipy._hints").conversion_hint()
+
+
 def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
     """``__array_ufunc__`` of tracers: ``numpy.sin(x)`` -> ``wengert.numpy.sin(x)``."""
-    fn = _BY_NUMPY.get(ufunc)
+    fn = _lookup(ufunc)
     if fn is None:
-        raise _unsupported(f"numpy.{ufunc.__name__}")
+        raise _unsupported(_scipy_label(ufunc) or f"numpy.{ufunc.__name__}")
     if method != "__call__":
         if method == "reduce" and ufunc in _UFUNC_REDUCTIONS:
             return _BY_NUMPY[_UFUNC_REDUCTIONS[ufunc]](*inputs, **kwargs)
@@ -122,7 +180,7 @@ def dispatch_ufunc(ufunc, method: str, inputs: tuple, kwargs: dict):
 
 def dispatch_function(func, types, args: tuple, kwargs: dict):
     """``__array_function__`` of tracers: ``numpy.sum(x)`` -> ``wengert.numpy.sum(x)``."""
-    fn = _BY_NUMPY.get(func)
+    fn = _lookup(func)
     if fn is None:
         module = getattr(func, "__module__", "numpy") or "numpy"
         raise _unsupported(f"{module}.{func.__name__}")
@@ -134,3 +192,4 @@ _UFUNC_REDUCTIONS = {onp.add: onp.sum, onp.multiply: onp.prod, onp.maximum: onp.
 
 Tracer._ufunc_dispatch = staticmethod(dispatch_ufunc)
 Tracer._function_dispatch = staticmethod(dispatch_function)
+Tracer._conversion_hint = staticmethod(conversion_hint)

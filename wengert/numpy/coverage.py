@@ -1,16 +1,23 @@
 """The coverage report of ``wengert.numpy``, built from its table (:data:`TABLE`).
 
 ``python -m wengert.numpy.coverage`` writes ``docs/numpy-coverage.md``; ``tests/test_docs.py``
-checks that the file is current. The report counts the entries per kind and compares them
-with NumPy's public callables (top-level functions and ufuncs, from ``numpy.__all__``). A
-NumPy callable counts as covered when it is the very object an entry routes from: dispatch
+checks that the file is current. The report counts the entries per kind, compares them
+with the public callables of NumPy, ``numpy.linalg`` and ``numpy.fft`` (functions and
+ufuncs, from each module's ``__all__``), and lists the table with a section per namespace
+(top-level NumPy, then the dotted ones: ``linalg.``, ``fft.``, ``scipy.special.``...). A
+NumPy callable counts as routed when it is the very object an entry routes from: dispatch
 of plain NumPy calls on traced values goes by object (``__array_ufunc__``,
 ``__array_function__``), not by name, so an alias NumPy defines as a separate function is
-not covered until it has an entry of its own.
+not routed until it has an entry of its own. ``benchmarks/coverage.py`` uses the same
+helpers to count, per namespace, the functions with both derivative rules.
+
+The SciPy namespaces register when ``wengert.scipy`` is imported; :func:`load_all` does
+that first, so the report is the same whatever was imported before.
 """
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import os
 import warnings
@@ -19,7 +26,8 @@ import numpy as onp
 
 from ._registry import KINDS, TABLE
 
-__all__ = ["coverage_table", "numpy_callables", "render_markdown", "write", "DOC_PATH"]
+__all__ = ["coverage_table", "numpy_callables", "public_callables", "namespace_of",
+           "load_all", "render_markdown", "write", "DOC_PATH", "NAMESPACES"]
 
 #: Where ``python -m wengert.numpy.coverage`` writes the report, relative to the repository.
 DOC_PATH = os.path.join("docs", "numpy-coverage.md")
@@ -27,15 +35,51 @@ DOC_PATH = os.path.join("docs", "numpy-coverage.md")
 #: Heading of the section that depends on the installed NumPy (its version and names).
 NUMPY_SECTION = "## Against NumPy"
 
+#: The namespaces wengert mirrors: (the module users call, the prefix of its entries'
+#: names in the table). Top-level NumPy has no prefix.
+NAMESPACES = (
+    ("numpy", ""),
+    ("numpy.linalg", "linalg."),
+    ("numpy.fft", "fft."),
+    ("scipy.special", "scipy.special."),
+    ("scipy.linalg", "scipy.linalg."),
+    ("scipy.stats", "scipy.stats."),
+    ("scipy.signal", "scipy.signal."),
+)
+
+#: Entries that differentiate: a primitive with both rules, or a composite of them.
+DIFFERENTIABLE = ("primitive", "composite")
+
+
+def load_all() -> None:
+    """Import every package that registers entries (``wengert.scipy`` and its namespaces),
+    so that counts do not depend on what the caller imported."""
+    importlib.import_module("wengert.scipy")
+
+
+def namespace_of(name: str) -> str:
+    """The namespace of the entry ``name``: the module of the longest matching prefix
+    (``"scipy.stats.norm.logpdf"`` -> ``"scipy.stats"``); otherwise what precedes its last
+    dot, and ``"numpy"`` for a name without one."""
+    best = ("numpy", "")
+    for module, prefix in NAMESPACES:
+        if prefix and name.startswith(prefix) and len(prefix) > len(best[1]):
+            best = (module, prefix)
+    if not best[1] and "." in name:
+        return name.rsplit(".", 1)[0]
+    return best[0]
+
 
 def _numpy_name(name: str, function) -> str:
-    """How a user reaches ``function`` in NumPy: ``numpy.<name>`` when the entry's own name
-    is that NumPy attribute, else the function's module and name; '' when there is none."""
+    """How a user reaches ``function``: ``numpy.<name>`` when the entry's own name is that
+    NumPy attribute, else the function's module and name; '' when there is none."""
     if function is None:
         return ""
     if getattr(onp, name, None) is function:
         return f"numpy.{name}"
     module = getattr(function, "__module__", None) or "numpy"
+    if isinstance(function, onp.ufunc) and module == "numpy" and "." in name:
+        module = namespace_of(name)  # SciPy's ufuncs report no module of their own
     return f"{module}.{getattr(function, '__name__', name)}"
 
 
@@ -47,55 +91,94 @@ def coverage_table() -> list[tuple[str, str, str]]:
     ]
 
 
-def numpy_callables() -> dict[str, object]:
-    """NumPy's public top-level callables (functions and ufuncs; not types or modules),
-    by name."""
-    names = getattr(onp, "__all__", None) or [n for n in dir(onp) if not n.startswith("_")]
+def public_callables(module) -> dict[str, object]:
+    """A module's public callables (functions, ufuncs and callable objects such as
+    SciPy's multi-output ufuncs; not types, modules, constants or ``numpy.test``), by
+    name, from its ``__all__`` (or its public attributes)."""
+    names = getattr(module, "__all__", None) or [n for n in dir(module)
+                                                 if not n.startswith("_")]
     found = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for name in sorted(set(names)):
             try:
-                obj = getattr(onp, name)
+                obj = getattr(module, name)
             except AttributeError:
                 continue
-            if isinstance(obj, onp.ufunc) or (
-                inspect.isroutine(obj) and not isinstance(obj, type)
+            if callable(obj) and not isinstance(obj, type) and (
+                isinstance(obj, onp.ufunc) or inspect.isroutine(obj)
+                or type(obj).__name__ != "PytestTester"  # ``numpy.test`` runs NumPy's tests
             ):
                 found[name] = obj
     return found
 
 
-def _covered(callables: dict) -> set[str]:
-    routed = [e.numpy_function for e in TABLE.values() if e.numpy_function is not None]
-    return {name for name, obj in callables.items() if any(obj is f for f in routed)}
+def numpy_callables() -> dict[str, object]:
+    """NumPy's public top-level callables (functions and ufuncs), by name."""
+    return public_callables(onp)
+
+
+def _routed(callables: dict) -> set[str]:
+    routed = {id(e.numpy_function) for e in TABLE.values() if e.numpy_function is not None}
+    return {name for name, obj in callables.items() if id(obj) in routed}
 
 
 def _numpy_section() -> list[str]:
-    callables = numpy_callables()
-    covered = _covered(callables)
-    ufuncs = {n for n, o in callables.items() if isinstance(o, onp.ufunc)}
-    functions = set(callables) - ufuncs
-    return [
+    lines = [
         f"{NUMPY_SECTION} {onp.__version__}",
         "",
-        "NumPy's public top-level callables (names in `numpy.__all__` that are functions or "
+        "NumPy's public callables (names in each module's `__all__` that are functions or "
         "ufuncs) with a wengert entry, that is, whose calls on traced values are routed to "
-        "`wengert.numpy`. The others, called on traced values, raise an error "
-        "(`UnsupportedFunctionError` naming the function, where NumPy dispatches the call).",
+        "`wengert.numpy`; of those, the ones with both derivative rules (a `primitive` or "
+        "`composite` entry of the same name). The others, called on traced values, raise an "
+        "error (`UnsupportedFunctionError` naming the function, where NumPy dispatches the "
+        "call).",
         "",
-        "| | with an entry | in NumPy |",
-        "| --- | ---: | ---: |",
-        f"| functions | {len(covered & functions)} | {len(functions)} |",
-        f"| ufuncs | {len(covered & ufuncs)} | {len(ufuncs)} |",
-        f"| total | {len(covered)} | {len(callables)} |",
-        "",
+        "| namespace | | routed | with both rules | in NumPy |",
+        "| --- | --- | ---: | ---: | ---: |",
     ]
+    for module_name, prefix in NAMESPACES[:3]:
+        callables = public_callables(importlib.import_module(module_name))
+        routed = _routed(callables)
+        rules = {n for n in callables
+                 if getattr(TABLE.get(prefix + n), "kind", None) in DIFFERENTIABLE}
+        ufuncs = {n for n, o in callables.items() if isinstance(o, onp.ufunc)}
+        groups = [("functions", set(callables) - ufuncs), ("ufuncs", ufuncs),
+                  ("total", set(callables))]
+        for label, names in groups:
+            if label == "ufuncs" and not ufuncs:
+                continue
+            lines.append(f"| `{module_name}` | {label} | {len(routed & names)} | "
+                         f"{len(rules & names)} | {len(names)} |")
+    lines.append("")
+    return lines
+
+
+def _table_sections(rows) -> list[str]:
+    order = [m for m, _ in NAMESPACES]
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(namespace_of(row[0]), []).append(row)
+    lines = ["## The table", "",
+             "One section per namespace; entries of a dotted namespace are named with its "
+             "prefix (`linalg.solve`, `fft.rfft`, `scipy.special.gammaln`).", ""]
+    for namespace in sorted(groups, key=lambda m: (order.index(m) if m in order
+                                                   else len(order), m)):
+        title = "top-level NumPy" if namespace == "numpy" else f"`{namespace}`"
+        counts = {k: sum(1 for _, kind, _ in groups[namespace] if kind == k) for k in KINDS}
+        summary = ", ".join(f"{counts[k]} {k}" for k in KINDS if counts[k])
+        lines += [f"### {title}", "", f"{len(groups[namespace])} entries: {summary}.", "",
+                  "| name | kind | routes |", "| --- | --- | --- |"]
+        lines += [f"| `{name}` | {kind} | {f'`{np_name}`' if np_name else ''} |"
+                  for name, kind, np_name in groups[namespace]]
+        lines.append("")
+    return lines
 
 
 def render_markdown() -> str:
     """The coverage report as Markdown: counts per kind, NumPy's callables covered, and
-    the full table."""
+    the table, a section per namespace."""
+    load_all()
     rows = coverage_table()
     counts = {kind: sum(1 for _, k, _ in rows if k == kind) for kind in KINDS}
     no_numpy = [name for name, _, np_name in rows if not np_name]
@@ -124,20 +207,12 @@ def render_markdown() -> str:
     ]
     if no_numpy:
         lines += [
-            "Entries with no top-level NumPy function of that name (indexing, assignment "
+            "Entries with no NumPy or SciPy function of that name (indexing, assignment "
             "and array methods): " + ", ".join(f"`{n}`" for n in no_numpy) + ".",
             "",
         ]
     lines += _numpy_section()
-    lines += [
-        "## The table",
-        "",
-        "| name | kind | NumPy |",
-        "| --- | --- | --- |",
-        *(f"| `{name}` | {kind} | {f'`{np_name}`' if np_name else ''} |"
-          for name, kind, np_name in rows),
-        "",
-    ]
+    lines += _table_sections(rows)
     return "\n".join(lines)
 
 

@@ -8,13 +8,28 @@ from ..core import Primitive, defjvp, defvjp, dtype_of
 from ._registry import register
 
 
+def _is_complex(dtype) -> bool:
+    return onp.issubdtype(dtype, onp.complexfloating)
+
+
 def _astype_impl(x, dtype):
-    return onp.asarray(x).astype(dtype)
+    x = onp.asarray(x)
+    if _is_complex(x.dtype) and not _is_complex(dtype):
+        x = x.real  # complex to real keeps the real part (NumPy does, with a warning)
+    return x.astype(dtype)
+
+
+def _astype_vjp(g, ans, x, dtype):
+    # The cotangent goes back in the input's dtype (float32 -> float64 -> float32). A real
+    # output's cotangent is real (Re g: complex to real is the transpose of real to
+    # complex), also when the input is complex.
+    if not _is_complex(dtype) and _is_complex(dtype_of(g)):
+        g = astype_p(g, dtype=dtype)
+    return g if dtype_of(g) == dtype_of(x) else astype_p(g, dtype=dtype_of(x))
 
 
 astype_p = Primitive("astype", _astype_impl)
-# The cotangent goes back in the input's dtype (float32 -> float64 -> float32).
-defvjp(astype_p, lambda g, ans, x, dtype: astype_p(g, dtype=dtype_of(x)), reads=((),))
+defvjp(astype_p, _astype_vjp, reads=((),))
 defjvp(astype_p, lambda t, ans, x, dtype: astype_p(t, dtype=dtype))
 
 

@@ -123,9 +123,12 @@ def where(condition, x=None, y=None):
     """``numpy.where``: with ``x`` and ``y``, differentiable in both (the cotangent goes
     to the branch that was taken); with the condition alone, ``nonzero`` (no derivative).
     """
+    from ..core.trace import staged
     from ._registry import strip
 
-    condition = strip(condition)
+    # Under jit a traced condition stays traced (it is not differentiated).
+    traced_condition = staged(condition)
+    condition = strip(condition) if traced_condition is None else traced_condition
     if x is None and y is None:
         return onp.where(condition)
     if x is None or y is None:

@@ -360,6 +360,25 @@ def outer(a, b, out=None):
 register("outer", outer, "composite")
 
 
+def vdot(a, b):
+    """``numpy.vdot``: ``sum(conj(a) * b)`` over the flattened arrays (the conjugate only
+    matters for complex ``a``). Differentiated through ``conj``, ``multiply`` and ``sum``:
+    the VJP in ``b`` is ``g conj(a)``, in ``a`` it is ``conj(g b)``."""
+    from .complex_parts import conjugate
+    from .reductions import sum as _sum
+
+    a_flat, b_flat = reshape(a, (-1,)), reshape(b, (-1,))
+    if shape_of(a_flat) != shape_of(b_flat):
+        raise ValueError(
+            f"wengert.numpy.vdot: the arrays have {shape_of(a_flat)[0]} and "
+            f"{shape_of(b_flat)[0]} elements; vdot needs the same number"
+        )
+    return _sum(multiply(conjugate(a_flat), b_flat))
+
+
+register("vdot", vdot, "composite")
+
+
 def kron(a, b):
     """``numpy.kron``: with both shapes padded to the same rank r, the product of ``a``
     reshaped to ``(a1, 1, a2, 1, ...)`` and ``b`` to ``(1, b1, 1, b2, ...)``, reshaped to

@@ -294,13 +294,16 @@ def _select_winners(v, x, ans, axes, keepdims):
     as equal to a NaN result). The mask and weights are constants: no derivative."""
     from .elementwise import where_p
 
-    xs = onp.asarray(strip(x))
-    a = onp.asarray(strip(ans))
+    from ..core.trace import nondiff_operand
+
+    # Plain values; under jit, traced ones (the mask is then recorded, not baked in).
+    xs = nondiff_operand(x)
+    a = nondiff_operand(ans)
     if not keepdims:
         a = onp.reshape(a, keepdims_shape(xs.shape, axes))
     hit = xs == a
     if onp.issubdtype(a.dtype, onp.inexact) and onp.isnan(a).any():
-        hit |= onp.isnan(xs) & onp.isnan(a)
+        hit = onp.logical_or(hit, onp.logical_and(onp.isnan(xs), onp.isnan(a)))
     if onp.count_nonzero(hit) == a.size:  # one winner per group: no ties
         return where_p(hit, v, onp.zeros((), dtype=dtype_of(v)))
     count = onp.count_nonzero(hit, axis=axes, keepdims=True)
@@ -359,7 +362,8 @@ _mean = mean
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
         mean=None, correction=None):
     """``numpy.var``: ``sum((a - mean(a))**2) / (N - ddof)`` over ``axis``; differentiates
-    through ``sum`` and ``mean`` (VJP ``2 (a - mean(a)) g / (N - ddof)``)."""
+    through ``sum`` and ``mean`` (VJP ``2 (a - mean(a)) g / (N - ddof)``). Of complex ``a``,
+    ``|a - mean(a)|^2`` (real), whose gradient is ``2 conj(a - mean(a)) / (N - ddof)``."""
     _check_unsupported("var", out, None, where)
     if mean is not None:
         raise NotImplementedError("wengert.numpy.var: mean= is not supported")
@@ -374,7 +378,12 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     shape = shape_of(a)
     axes = normalise_axis(axis, len(shape))
     d = subtract(a, _mean(a, axes, keepdims=True))
-    s = sum(multiply(d, d), axes, keepdims=keepdims)
+    if onp.issubdtype(dtype_of(d), onp.complexfloating):  # |d|^2, real, as NumPy
+        from .complex_parts import conj_p, real_p
+
+        s = sum(real_p(multiply(d, conj_p(d))), axes, keepdims=keepdims)
+    else:
+        s = sum(multiply(d, d), axes, keepdims=keepdims)
     return divide(s, float(builtins.max(_size(shape, axes) - ddof, 0)))
 
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as onp
 
 from .. import errors
-from ..core import Tracer, primal
-from ..core.trace import live_alias
+from ..core import Primitive, Tracer, primal
+from ..core.trace import SCALARS, bind, live_alias, staged
+
+_NO_PARAMS: dict = {}  # shared by operator calls; nothing writes into params
 
 
 def _ns():
@@ -22,14 +24,27 @@ def _ns():
 
 def _binary(name: str, reflected: bool = False):
     # Resolved once, at install time (after the namespace is built): operators are hot.
+    # ``x * 2.0`` with a Python or NumPy scalar has one tracer, so its trace is the one
+    # that handles the call: the operator goes straight to it, skipping ``bind``.
     def make():
         fn = getattr(_ns(), name)
-        if reflected:
+        if not isinstance(fn, Primitive):
+            if reflected:
+                def method(self, other):
+                    return fn(other, self)
+            else:
+                def method(self, other):
+                    return fn(self, other)
+        elif reflected:
             def method(self, other):
-                return fn(other, self)
+                if type(other) in SCALARS:
+                    return self._trace.process(fn, (other, self), _NO_PARAMS)
+                return bind(fn, other, self)
         else:
             def method(self, other):
-                return fn(self, other)
+                if type(other) in SCALARS:
+                    return self._trace.process(fn, (self, other), _NO_PARAMS)
+                return bind(fn, self, other)
         method.__name__ = name
         return method
 
@@ -38,6 +53,11 @@ def _binary(name: str, reflected: bool = False):
 
 def _compare(np_op):
     def method(self, other):
+        found = staged(self)
+        if found is None:
+            found = staged(other)
+        if found is not None:  # under jit: recorded, so a branch on it becomes a guard
+            return found._trace.call_nondiff(np_op, (self, other), {})
         return np_op(primal(self), primal(other))
 
     return method

@@ -17,8 +17,13 @@ import math
 import numpy as onp
 
 from ..core import Primitive, defjvp, defvjp
+from ..core import Tracer as _Tracer
+from ..core import zero_rule as _zero_rule
 from ._registry import register
 from ._rules import unary, zero_derivative
+from .complex_parts import is_complex as _is_complex
+from .complex_parts import real
+from .complex_parts import real_part as _real_part
 from .elementwise import add, divide, multiply, subtract
 
 _LN2 = math.log(2.0)
@@ -59,14 +64,56 @@ degrees = rad2deg
 register("radians", deg2rad, "composite", onp.radians)
 register("degrees", rad2deg, "composite", onp.degrees)
 
-# |x|' = sign(x), taken as 0 at x = 0 (a subgradient, as JAX and autograd do).
-absolute = unary("absolute", onp.absolute, lambda ans, x: sign(x))
+# |x|' = sign(x), taken as 0 at x = 0 (a subgradient, as JAX and autograd do). Of a
+# complex z (not holomorphic; see complex_parts.py): JVP Re(conj(z) t) / |z|,
+# VJP Re(g) conj(z) / |z|, both 0 at z = 0.
+
+
+def _conj_unit(z):
+    """``conj(z) / |z|`` (0 at z = 0)."""
+    from .complex_parts import conj_p, safe_reciprocal
+
+    return multiply(conj_p(z), safe_reciprocal(absolute(z)))
+
+
+def _abs_vjp(g, ans, x):
+    if not _is_complex(x):
+        return g * _sign_p(x)
+    return multiply(_real_part(g), _conj_unit(x))
+
+
+def _abs_jvp(t, ans, x):
+    if not _is_complex(x):
+        return t * _sign_p(x)
+    return real(multiply(_conj_unit(x), t))
+
+
+absolute = Primitive("absolute", onp.absolute)
+defvjp(absolute, _abs_vjp, reads=((0,),))
+defjvp(absolute, _abs_jvp)
+register("absolute", absolute, "primitive")
 abs = absolute  # noqa: A001
 register("abs", absolute, "composite", onp.abs)
-fabs = unary("fabs", onp.fabs, lambda ans, x: sign(x))
+fabs = unary("fabs", onp.fabs, lambda ans, x: _sign_p(x))
 
-# Piecewise constant: zero derivative.
-sign = zero_derivative("sign", onp.sign)
+# Piecewise constant: zero derivative. (Complex sign, z / |z|, is not: see ``sign``.)
+_sign_p = Primitive("sign", onp.sign)
+defvjp(_sign_p, _zero_rule, reads=((),))
+defjvp(_sign_p, _zero_rule)
+
+
+def sign(x):
+    """``numpy.sign``: piecewise constant for real ``x`` (derivative 0, also at the jump).
+    For complex ``z``, NumPy's ``z / |z|``, differentiated through ``multiply``, ``divide``
+    and ``abs`` (value and derivative 0 at ``z = 0``)."""
+    if isinstance(x, _Tracer) and _is_complex(x):
+        from .complex_parts import safe_reciprocal
+
+        return multiply(x, safe_reciprocal(absolute(x)))
+    return _sign_p(x)
+
+
+register("sign", sign, "primitive")
 floor = zero_derivative("floor", onp.floor)
 ceil = zero_derivative("ceil", onp.ceil)
 rint = zero_derivative("rint", onp.rint)
@@ -129,70 +176,6 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 register("nan_to_num", nan_to_num, "primitive")
 
 
-# -- complex parts, for real inputs --------------------------------------------------------
-# Of a real array, ``real`` and ``conj`` are the identity (derivative 1), ``imag`` is the
-# constant 0 and ``angle`` is piecewise constant (0 or pi): zero derivative. Complex
-# inputs are refused rather than differentiated with a convention nobody checked.
+# -- complex parts: real, imag, conj, angle (complex_parts.py) ------------------------------
 
-
-def _refuse_complex(name, x):
-    from .. import errors
-    from ..core import dtype_of
-
-    if onp.issubdtype(dtype_of(x), onp.complexfloating):
-        raise errors.UnsupportedFunctionError(
-            f"wengert.numpy.{name}: complex inputs are not supported yet (only real "
-            f"arrays, for which {name} is trivial)."
-        )
-
-
-def real(val):
-    """``numpy.real`` of a real array: the array itself. NumPy returns a view, so the
-    traced result is marked as a view of ``val``."""
-    from ..core import Tracer, mark_view
-    from .dtypes import copy_p
-
-    _refuse_complex("real", val)
-    if not isinstance(val, Tracer):
-        return onp.real(val)
-    out = copy_p(val)
-    mark_view(out, val)
-    return out
-
-
-def imag(val):
-    """``numpy.imag`` of a real array: zeros, a constant (no derivative)."""
-    from ..core import dtype_of, primal, shape_of
-
-    _refuse_complex("imag", val)
-    return onp.zeros(shape_of(primal(val)), dtype=dtype_of(primal(val)))
-
-
-def conjugate(x):
-    """``numpy.conjugate`` of a real array: a copy of it (derivative 1)."""
-    from ..core import Tracer
-    from .dtypes import copy_p
-
-    _refuse_complex("conjugate", x)
-    return copy_p(x) if isinstance(x, Tracer) else onp.conjugate(x)
-
-
-conj = conjugate
-
-_angle_p = Primitive("angle", lambda x: onp.angle(x))
-defvjp(_angle_p, lambda g, ans, x: None, reads=((),))
-defjvp(_angle_p, lambda t, ans, x: None)
-
-
-def angle(z, deg=False):
-    """``numpy.angle`` of a real array: 0 or pi (180), piecewise constant, derivative 0."""
-    _refuse_complex("angle", z)
-    out = _angle_p(z)
-    return rad2deg(out) if deg else out
-
-
-register("real", real, "composite")
-register("imag", imag, "composite")
-register("conj", conj, "composite", onp.conjugate)
-register("conjugate", conjugate, "composite", onp.conjugate)
-register("angle", angle, "primitive")
+from .complex_parts import angle, conj, conjugate, imag  # noqa: E402,F401

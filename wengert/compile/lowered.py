@@ -1,0 +1,22 @@
+"""What ``jit(f).lower(*args)`` returns: the generated source and the optimised list."""
+
+from __future__ import annotations
+
+
+class Lowered:
+    """``.source``: the generated Python function (one line per equation);
+    ``.trace``: the optimised Wengert list it was generated from; ``.traced``: the list
+    as traced, before optimisation; ``.function``: the compiled function of the flat
+    inputs (returns the tuple of flat outputs)."""
+
+    def __init__(self, traced, program):
+        self.traced = traced
+        self.trace = program.wengert_list
+        self.source = program.source
+        self.function = program.function
+
+    def __str__(self) -> str:
+        return self.source
+
+    def __repr__(self) -> str:
+        return f"Lowered({len(self.trace)} equations)\n{self.source}"

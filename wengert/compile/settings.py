@@ -1,0 +1,13 @@
+"""Switches of the compiler.
+
+``max_specializations``: compiled programs kept per input signature before a jitted
+function runs eagerly for that signature (and warns once); ``jit(f,
+max_specializations=n)`` overrides it per function.
+
+``use_passes``: run the optimisation passes (``wengert.compile.passes``) before code
+generation; off, the traced list is emitted as it is (useful to tell a pass bug from a
+code-generation bug).
+"""
+
+max_specializations: int = 8
+use_passes: bool = True

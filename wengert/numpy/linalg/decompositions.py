@@ -1,0 +1,391 @@
+"""Cholesky, symmetric eigen-, singular value and QR decompositions (real matrices).
+
+Notation: ``Φ(X) = tril(X, −1) + diag(X)/2``; ``F_ij = 1/(λ_j − λ_i)`` off the diagonal
+(``1/(s_j² − s_i²)`` for the SVD), 0 on it and on pairs of repeated values; ``sym_L(X)``
+is the symmetric matrix a routine reading the lower triangle sees,
+``tril(X) + tril(X, −1)ᵀ``, and ``tri_L`` its transpose (``tril(P) + tril(Pᵀ, −1)``).
+
+* ``cholesky`` (reads the lower triangle; ``A = L Lᵀ``): ``dL = L Φ(L⁻¹ E L⁻ᵀ)`` with
+  ``E = sym_L(dA)``; ``Ā = tri_L(L⁻ᵀ Φ(Lᵀ L̄) L⁻¹)``. Four triangular solves with n
+  right-hand sides and a product: O(n³), about 3× the factorisation.
+* ``eigh`` (``A = V diag(λ) Vᵀ``, one triangle read): with ``M = Vᵀ E V``,
+  ``dλ = diag(M)``, ``dV = V (F ∘ M)``; ``Ā = tri(V (diag(λ̄) + F ∘ Vᵀ V̄) Vᵀ)``.
+  Three or four matrix products, O(n³).
+* ``svd`` (``A = U diag(s) Vᵀ``, ``k = min(m, n)``): with ``dP = Uᵀ dA V``:
+  ``ds = diag(dP)``, ``dU = U (F ∘ (dP S + S dPᵀ)) + (I − U Uᵀ) dA V S⁻¹``,
+  ``dV = V (F ∘ (S dP + dPᵀ S)) + (I − V Vᵀ) dAᵀ U S⁻¹``;
+  ``Ā = U [diag(s̄) + (F ∘ (UᵀŪ − ŪᵀU)) S + S (F ∘ (VᵀV̄ − V̄ᵀV))] Vᵀ
+  + (I − UUᵀ) Ū S⁻¹ Vᵀ + U S⁻¹ V̄ᵀ (I − VVᵀ)``. O(mnk).
+* ``qr`` (``m ≥ n``, reduced): with ``C = Qᵀ dA R⁻¹`` and ``Ω = tril(C, −1) −
+  tril(C, −1)ᵀ``: ``dQ = Q (Ω − C) + dA R⁻¹``, ``dR = (C − Ω) R``;
+  ``Ā = (Q̄ + Q sym_L(R R̄ᵀ − Q̄ᵀ Q)) R⁻ᵀ``. For ``m < n``, ``A = [X | Y]`` with
+  ``X = Q U``, ``R = [U | Qᵀ Y]`` and the square rule for ``X``. O(mn²).
+
+Columns that complete an orthonormal basis (``full_matrices=True`` in ``svd``,
+``mode='complete'`` in ``qr``, beyond the first ``k``) are not unique; their derivative
+follows the convention ``dQ₂ = −Q₁ dQ₁ᵀ Q₂`` (the completion rotates only as much as
+orthogonality forces), in both modes consistently.
+
+Degenerate points (``docs/linalg.md``): repeated eigenvalues or singular values give no
+error when the loss does not depend on the basis of their subspace (eigenvalue sums,
+singular values, projectors); reverse mode raises ``DegenerateDerivativeError`` when it
+does. Forward mode at a repeated value uses the gauge in which the vectors of the
+repeated value do not rotate among themselves (F = 0 on those pairs). Non-positive-
+definite input to ``cholesky`` raises NumPy's ``LinAlgError`` unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as onp
+
+from ... import errors
+from ...core import Primitive, Tracer, defjvp, defvjp, shape_of
+from .._registry import register
+from ..elementwise import multiply
+from ..joining import concatenate
+from ..products import matmul, tril
+from ._util import (
+    DegenerateDerivativeError,
+    check_gauge,
+    diag_matrix,
+    diag_part,
+    gap_matrix,
+    is_complex,
+    mT,
+    onto_triangle,
+    result_tuple,
+    safe_reciprocal,
+    symmetric_from,
+)
+from .triangular import solve_right, triangular_solve
+
+
+def _real_only(a, name: str) -> None:
+    if isinstance(a, Tracer) and is_complex(a):
+        raise errors.MissingRuleError(
+            f"wengert.numpy.linalg.{name}: derivatives for complex input are not "
+            f"implemented (only real matrices); use stop_gradient for a constant.")
+
+
+def _phi(x):
+    return tril(x, -1) + 0.5 * diag_matrix(diag_part(x))
+
+
+# -- cholesky -----------------------------------------------------------------------------
+
+
+def _cholesky_jvp(t, L, a):
+    w = triangular_solve(L, symmetric_from(t, lower=True), lower=True)  # L⁻¹ E
+    s = mT(triangular_solve(L, mT(w), lower=True))  # L⁻¹ E L⁻ᵀ
+    return matmul(L, _phi(s))
+
+
+def _cholesky_vjp(g, L, a):
+    y = _phi(matmul(mT(L), g))
+    z = triangular_solve(L, y, lower=True, trans=True)  # L⁻ᵀ Y
+    p = solve_right(z, L, lower=True)  # L⁻ᵀ Y L⁻¹
+    return onto_triangle(p, lower=True)
+
+
+cholesky_p = Primitive("linalg.cholesky", lambda a: onp.linalg.cholesky(a))
+defvjp(cholesky_p, _cholesky_vjp, reads=((-1,),))
+defjvp(cholesky_p, _cholesky_jvp)
+
+
+def cholesky(a, /, *, upper: bool = False):
+    """``numpy.linalg.cholesky``: ``L`` lower with ``A = L Lᵀ`` (reads the lower
+    triangle), or ``Lᵀ`` with ``upper=True`` (reads the upper triangle)."""
+    _real_only(a, "cholesky")
+    if upper:
+        return mT(cholesky_p(mT(a)))
+    return cholesky_p(a)
+
+
+register("linalg.cholesky", cholesky, "primitive", onp.linalg.cholesky)
+
+
+# -- eigh -----------------------------------------------------------------------------------
+
+
+def _eigh_impl(a, lower):
+    w, v = onp.linalg.eigh(a, UPLO="L" if lower else "U")
+    return w, v
+
+
+def _eigh_jvp(t, ans, a, lower):
+    w, v = ans
+    m = matmul(mT(v), matmul(symmetric_from(t, lower), v))
+    d, mask = gap_matrix(w)
+    return diag_part(m), matmul(v, multiply(safe_reciprocal(d, mask), m))
+
+
+def _eigh_vjp(g, ans, a, lower):
+    w, v = ans
+    gw, gv = g
+    k = matmul(mT(v), gv)
+    d, mask = gap_matrix(w)
+    check_gauge(k, mask, "eigh", "eigenvalues")
+    inner = diag_matrix(gw) + multiply(safe_reciprocal(d, mask), k)
+    return onto_triangle(matmul(v, matmul(inner, mT(v))), lower)
+
+
+eigh_p = Primitive("linalg.eigh", _eigh_impl, multiple_results=True)
+defvjp(eigh_p, _eigh_vjp, reads=((-1,),))
+defjvp(eigh_p, _eigh_jvp)
+
+
+def _uplo(UPLO: str, name: str) -> bool:
+    if UPLO not in ("L", "U"):
+        raise ValueError(f"wengert.numpy.linalg.{name}: UPLO must be 'L' or 'U', got {UPLO!r}")
+    return UPLO == "L"
+
+
+def eigh(a, UPLO="L"):  # noqa: N803 (NumPy's name)
+    """``numpy.linalg.eigh``: eigenvalues (ascending) and eigenvectors of the symmetric
+    matrix whose ``UPLO`` triangle is read (see the module docstring for the rules)."""
+    _real_only(a, "eigh")
+    w, v = eigh_p(a, lower=_uplo(UPLO, "eigh"))
+    return result_tuple("EighResult", w, v)
+
+
+def eigvalsh(a, UPLO="L"):  # noqa: N803
+    """``numpy.linalg.eigvalsh``: the eigenvalues of ``eigh``; traced, it computes the
+    eigenvectors too (the rule needs them): ``Ā = tri(V diag(λ̄) Vᵀ)``, defined at
+    repeated eigenvalues as well."""
+    lower = _uplo(UPLO, "eigvalsh")
+    if not isinstance(a, Tracer):
+        return onp.linalg.eigvalsh(a, UPLO=UPLO)
+    _real_only(a, "eigvalsh")
+    return eigh_p(a, lower=lower)[0]
+
+
+register("linalg.eigh", eigh, "primitive", onp.linalg.eigh)
+register("linalg.eigvalsh", eigvalsh, "composite", onp.linalg.eigvalsh)
+
+
+# -- completing an orthonormal basis --------------------------------------------------------
+
+
+def complement_tangent(q1, q2, dq1):
+    """``dQ₂ = −Q₁ dQ₁ᵀ Q₂``: the tangent of the completing columns ``Q₂``."""
+    return -matmul(q1, matmul(mT(dq1), q2))
+
+
+def complement_cotangent(q1, q2, gq2):
+    """The transpose of :func:`complement_tangent`: what ``Q̄₂`` adds to ``Q̄₁``."""
+    return -matmul(q2, matmul(mT(gq2), q1))
+
+
+# -- svd ----------------------------------------------------------------------------------
+
+
+def _svd_impl(a, full_matrices):
+    u, s, vh = onp.linalg.svd(a, full_matrices=full_matrices)
+    return u, s, vh
+
+
+def _svd_parts(ans, a):
+    u, s, vh = ans
+    m, n = shape_of(a)[-2:]
+    k = min(m, n)
+    v = mT(vh)
+    return u[..., :, :k], u[..., :, k:], s, v[..., :, :k], v[..., :, k:], m, n, k
+
+
+def _s_inverse(s):
+    """``1/s`` with 0 for zero singular values, and the constant mask of those."""
+    from ...core import primal
+
+    sp = onp.asarray(primal(s))
+    tol = 100 * max(sp.shape[-1], 1) * onp.finfo(sp.dtype).eps * (
+        onp.max(sp, axis=-1, keepdims=True) if sp.shape[-1] else 0)
+    zero = sp <= tol
+    return safe_reciprocal(s, zero), zero
+
+
+def _svd_jvp(t, ans, a, full_matrices):
+    u1, u2, s, v1, v2, m, n, k = _svd_parts(ans, a)
+    dp = matmul(mT(u1), matmul(t, v1))
+    ds = diag_part(dp)
+    _, mask = gap_matrix(s)
+    f = safe_reciprocal(gap_matrix(s * s)[0], mask)
+    srow, scol = s[..., None, :], s[..., :, None]
+    du = matmul(u1, multiply(f, dp * srow + scol * mT(dp)))
+    dv = matmul(v1, multiply(f, scol * dp + mT(dp) * srow))
+    s_inv, _ = _s_inverse(s)
+    if m > k:
+        dav = matmul(t, v1)
+        du = du + (dav - matmul(u1, matmul(mT(u1), dav))) * s_inv[..., None, :]
+    if n > k:
+        dau = matmul(mT(t), u1)
+        dv = dv + (dau - matmul(v1, matmul(mT(v1), dau))) * s_inv[..., None, :]
+    if full_matrices and m > k:
+        du = concatenate([du, complement_tangent(u1, u2, du)], axis=-1)
+    if full_matrices and n > k:
+        dv = concatenate([dv, complement_tangent(v1, v2, dv)], axis=-1)
+    return du, ds, mT(dv)
+
+
+def _svd_vjp(g, ans, a, full_matrices):
+    u1, u2, s, v1, v2, m, n, k = _svd_parts(ans, a)
+    gu, gs, gvh = g
+    gv = mT(gvh)
+    if full_matrices and m > k:
+        gu = gu[..., :, :k] + complement_cotangent(u1, u2, gu[..., :, k:])
+    if full_matrices and n > k:
+        gv = gv[..., :, :k] + complement_cotangent(v1, v2, gv[..., :, k:])
+    ku, kv = matmul(mT(u1), gu), matmul(mT(v1), gv)
+    _, mask = gap_matrix(s)
+    check_gauge(ku + kv, mask & ~_zero_pairs(s), "svd", "singular values")
+    f = safe_reciprocal(gap_matrix(s * s)[0], mask)
+    srow, scol = s[..., None, :], s[..., :, None]
+    core = (diag_matrix(gs) + multiply(f, ku - mT(ku)) * srow
+            + scol * multiply(f, kv - mT(kv)))
+    ga = matmul(u1, matmul(core, mT(v1)))
+    s_inv, zero = _s_inverse(s)
+    if m > k:
+        pu = gu - matmul(u1, ku)
+        _check_zero_singular(pu, zero, "left")
+        ga = ga + matmul(pu * s_inv[..., None, :], mT(v1))
+    if n > k:
+        pv = gv - matmul(v1, kv)
+        _check_zero_singular(pv, zero, "right")
+        ga = ga + matmul(u1 * s_inv[..., None, :], mT(pv))
+    return ga
+
+
+def _zero_pairs(s):
+    from ...core import primal
+
+    _, zero = _s_inverse(primal(s))
+    return zero[..., :, None] & zero[..., None, :]
+
+
+def _check_zero_singular(p, zero, side: str) -> None:
+    from ...core import primal
+
+    if not onp.any(zero):
+        return
+    pp = onp.asarray(primal(p))
+    col = onp.max(onp.abs(pp), axis=-2)
+    scale = max(1.0, float(onp.max(onp.abs(pp)))) if pp.size else 1.0
+    if onp.any(col[zero] > 1e3 * onp.finfo(pp.dtype).eps * scale * pp.shape[-2]):
+        raise DegenerateDerivativeError(
+            f"wengert.numpy.linalg.svd: the loss depends on the {side} singular vectors "
+            f"of a zero singular value, which are arbitrary: the derivative does not "
+            f"exist there.")
+
+
+svd_p = Primitive("linalg.svd", _svd_impl, multiple_results=True)
+defvjp(svd_p, _svd_vjp, reads=((-1,),))
+defjvp(svd_p, _svd_jvp)
+
+
+def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """``numpy.linalg.svd``: ``(U, S, Vh)`` (an ``SVDResult``) or the singular values
+    alone (``compute_uv=False``). Rules: module docstring; with ``hermitian=True`` the
+    lower triangle is read (as NumPy's eigh-based routine does)."""
+    if not isinstance(a, Tracer):
+        return onp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
+                              hermitian=hermitian)
+    _real_only(a, "svd")
+    if len(shape_of(a)) < 2:
+        raise onp.linalg.LinAlgError(
+            f"wengert.numpy.linalg.svd: {len(shape_of(a))}-dimensional array given. Array "
+            f"must be at least two-dimensional")
+    if hermitian:
+        a = symmetric_from(a, lower=True)
+    if not compute_uv:
+        return svd_p(a, full_matrices=False)[1]
+    u, s, vh = svd_p(a, full_matrices=bool(full_matrices))
+    return result_tuple("SVDResult", u, s, vh)
+
+
+register("linalg.svd", svd, "primitive", onp.linalg.svd)
+
+
+# -- qr -----------------------------------------------------------------------------------
+
+
+def _qr_jvp_tall(q, r, t):
+    """(dQ, dR) of the reduced QR of a tall (m ≥ n) matrix."""
+    dx_rinv = solve_right(t, r, lower=False)
+    c = matmul(mT(q), dx_rinv)
+    low = tril(c, -1)
+    omega = low - mT(low)
+    return matmul(q, omega - c) + dx_rinv, matmul(c - omega, r)
+
+
+def _qr_vjp_tall(q, r, gq, gr):
+    m = matmul(r, mT(gr)) - matmul(mT(gq), q)
+    return solve_right(gq + matmul(q, symmetric_from(m, lower=True)), r, lower=False,
+                       trans=True)
+
+
+def _qr_impl(a, complete):
+    q, r = onp.linalg.qr(a, mode="complete" if complete else "reduced")
+    return q, r
+
+
+def _qr_jvp(t, ans, a, complete):
+    q, r = ans
+    m, n = shape_of(a)[-2:]
+    if m >= n:
+        q1, r1 = q[..., :, :n], r[..., :n, :]
+        dq, dr = _qr_jvp_tall(q1, r1, t)
+        if complete and m > n:
+            dq = concatenate([dq, complement_tangent(q1, q[..., :, n:], dq)], axis=-1)
+            zeros = 0.0 * r[..., n:, :]
+            dr = concatenate([dr, zeros], axis=-2)
+        return dq, dr
+    x_t, y_t = t[..., :, :m], t[..., :, m:]
+    u, y = r[..., :, :m], a[..., :, m:]
+    dq, du = _qr_jvp_tall(q, u, x_t)
+    dv = matmul(mT(dq), y) + matmul(mT(q), y_t)
+    return dq, concatenate([du, dv], axis=-1)
+
+
+def _qr_vjp(g, ans, a, complete):
+    q, r = ans
+    gq, gr = g
+    m, n = shape_of(a)[-2:]
+    if m >= n:
+        q1, r1 = q[..., :, :n], r[..., :n, :]
+        gq1 = gq[..., :, :n]
+        if complete and m > n:
+            gq1 = gq1 + complement_cotangent(q1, q[..., :, n:], gq[..., :, n:])
+        return _qr_vjp_tall(q1, r1, gq1, gr[..., :n, :])
+    u, y = r[..., :, :m], a[..., :, m:]
+    gu, gv = gr[..., :, :m], gr[..., :, m:]
+    gy = matmul(q, gv)
+    gx = _qr_vjp_tall(q, u, gq + matmul(y, mT(gv)), gu)
+    return concatenate([gx, gy], axis=-1)
+
+
+qr_p = Primitive("linalg.qr", _qr_impl, multiple_results=True)
+defvjp(qr_p, _qr_vjp, reads=((0, -1),))
+defjvp(qr_p, _qr_jvp)
+
+
+def qr(a, mode="reduced"):
+    """``numpy.linalg.qr``: modes 'reduced', 'complete' and 'r' (rules: module
+    docstring); 'raw' (Householder reflectors) has no derivative."""
+    if not isinstance(a, Tracer):
+        return onp.linalg.qr(a, mode=mode)
+    _real_only(a, "qr")
+    if mode == "raw":
+        raise errors.MissingRuleError(
+            "wengert.numpy.linalg.qr: mode='raw' has no derivative rule; use 'reduced'.")
+    if mode not in ("reduced", "complete", "r"):
+        raise ValueError(f"wengert.numpy.linalg.qr: unrecognized mode {mode!r}")
+    if len(shape_of(a)) < 2:
+        raise onp.linalg.LinAlgError(
+            f"wengert.numpy.linalg.qr: {len(shape_of(a))}-dimensional array given. Array "
+            f"must be at least two-dimensional")
+    q, r = qr_p(a, complete=mode == "complete")
+    if mode == "r":
+        return r
+    return result_tuple("QRResult", q, r)
+
+
+register("linalg.qr", qr, "primitive", onp.linalg.qr)
