@@ -4,17 +4,21 @@ On Linux the kernel's high-water mark of the resident set (``VmHWM`` in
 ``/proc/self/status``) can be reset to the current size by writing ``5`` to
 ``/proc/self/clear_refs``. One call is measured as: collect garbage, reset the mark,
 read the resident size, call, read the mark; the peak is the difference. RSS sees every
-allocator (NumPy's, PyTorch's, XLA's), which tracemalloc does not. Memory the process
-already holds from earlier calls (freed but kept by the allocator) is reused without
-growing the resident set, so the number is a lower bound on what the call allocates;
-large NumPy arrays are ``mmap``-ed and given back when freed, so for the big workloads it
-is close. Where ``clear_refs`` is not available (not Linux), ``tracemalloc``'s peak is
+allocator (NumPy's, PyTorch's, XLA's), which tracemalloc does not. Before the call the
+C heap's free memory is given back to the system (glibc's ``malloc_trim``), so memory
+freed by earlier calls but kept by the allocator is not reused unseen. Memory an
+allocator caches itself and the Python object heap can still be reused without growing
+the resident set, so the number is a lower bound on what the call allocates, and
+allocations of a few kilobytes do not show (a page is 4 KiB).
+
+Where ``clear_refs`` is not available (not Linux), ``tracemalloc``'s peak is
 used instead, which sees only allocations made through Python's and NumPy's allocators;
 the JSON says which (``method``).
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import tracemalloc
 from collections.abc import Callable
@@ -42,9 +46,28 @@ def method() -> str:
     return "rss" if _rss_reset() else "tracemalloc"
 
 
+def _trim() -> None:
+    """Give the C heap's free memory back to the system (glibc ``malloc_trim``), so that
+    memory an earlier call freed but the allocator kept must be faulted in again, and
+    so counted, if this call uses it."""
+    global _LIBC
+    if _LIBC is None:
+        try:
+            _LIBC = ctypes.CDLL("libc.so.6")
+            _LIBC.malloc_trim  # noqa: B018 - glibc only
+        except (OSError, AttributeError):
+            _LIBC = False
+    if _LIBC:
+        _LIBC.malloc_trim(0)
+
+
+_LIBC = None
+
+
 def peak_bytes(fn: Callable[[], object]) -> dict:
     """``{"bytes": peak growth during one call of fn, "method": "rss" | "tracemalloc"}``."""
     gc.collect()
+    _trim()
     if _rss_reset():
         before = _status_kib("VmRSS")
         fn()

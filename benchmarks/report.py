@@ -295,8 +295,10 @@ means: `benchmarks/README.md`. The cost model: `docs/cost.md`.
 
 Peak memory is the growth of the process's resident set (RSS) during one call, read from
 the kernel's high-water mark after resetting it (`/proc/self/clear_refs`); it sees every
-allocator (NumPy's, PyTorch's, XLA's). It is a lower bound where memory freed by earlier
-calls is reused (`benchmarks/memory.py`).
+allocator (NumPy's, PyTorch's, XLA's); the C heap is trimmed first (`malloc_trim`) so
+memory freed by earlier calls is counted again when reused. It is a lower bound where an
+allocator's own cache is reused, and allocations of a few kilobytes do not show
+(`benchmarks/memory.py`).
 """
 
 

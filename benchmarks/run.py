@@ -29,7 +29,7 @@ from . import workloads as W
 RESULTS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 QUICK_DIR = os.path.join(RESULTS_DIR, "quick")
 DEFAULTS = {
-    "full": {"rounds": 2, "repeats": 5, "min_time": 0.1, "max_time": 4.0},
+    "full": {"rounds": 2, "repeats": 5, "min_time": 0.05, "max_time": 3.0},
     "quick": {"rounds": 1, "repeats": 3, "min_time": 0.01, "max_time": 0.3},
 }
 
@@ -57,7 +57,9 @@ def parse(argv):
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="CI smoke run: small sizes, few repeats")
-    p.add_argument("--threads", type=int, default=2, help="threads per library (default 2)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="threads per library (default 1: the one count XLA:CPU can be held "
+                        "to, and immune to BLAS thread contention on a busy machine)")
     p.add_argument("--libs", default=",".join(L.LIBRARIES),
                    help="comma-separated subset of " + ",".join(L.LIBRARIES))
     p.add_argument("--workloads", default=",".join(W.WORKLOADS),

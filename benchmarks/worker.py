@@ -13,6 +13,7 @@ raises any other error as *error* (with the message; the run then ends with exit
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 import traceback
@@ -100,7 +101,7 @@ def main(argv=None) -> int:
     p.add_argument("--lib", required=True)
     p.add_argument("--mode", choices=("quick", "full"), default="full")
     p.add_argument("--lse", choices=("max", "fold"), default="max")
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--min-time", type=float, default=0.1)
     p.add_argument("--workloads", default="mlp")
@@ -149,7 +150,11 @@ def main(argv=None) -> int:
         cases[w] = case
         result["workloads"][w] = {"status": "ok", "check": rep, "compile_s": case.compile_s}
 
-    # 2. timing and memory
+    # 2. timing and memory. Everything alive now (the library's modules, the data) is
+    # moved out of the collector's reach: the gc.collect() before each sample then costs
+    # microseconds instead of the 0.1 s a full collection takes with torch or jax loaded.
+    gc.collect()
+    gc.freeze()
     for w, case in cases.items():
         out = result["workloads"][w]
         if a.paired:

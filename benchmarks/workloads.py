@@ -23,9 +23,9 @@ SIZES = {
         "mlp": {"layers": (784, 128, 128, 10), "batch": 64},
         "logreg": {"n": 2000, "d": 50},
         "rosenbrock": {"n": 100_000},
-        "crf": {"batch": 8, "T": 16, "states": 8},
+        "crf": {"batch": 4, "T": 8, "states": 8},
         "scalar": {"steps": 100},
-        "matloop": {"steps": 50},
+        "matloop": {"steps": 20},
         "logdet": {"n": 100},
     },
     "full": {

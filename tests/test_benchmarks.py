@@ -226,3 +226,44 @@ def test_mlp_residual_bytes_of_the_hand_written_gradient():
     data = _small("mlp")
     # h1 (6x4), h2 (6x4), softmax probabilities (6x3): 8 bytes each
     assert hand_residual_bytes("mlp", data) == 8 * (24 + 24 + 18)
+
+
+def test_merge_pools_the_rounds_and_keeps_the_first_compile_time():
+    from benchmarks.runner import merge
+
+    def run(samples, compile_s, status="ok"):
+        w = {"status": status, "check": {}, "compile_s": compile_s,
+             "f": {"samples": samples, "number": 10, "peak_bytes": 100 * len(samples)}}
+        if status != "ok":
+            w = {"status": status, "reason": "ValueError: x"}
+        return {"lib": "jax-jit", "label": "JAX (jit)", "status": "ok",
+                "workloads": {"w": w, "v": {"status": "unsupported", "reason": "r"}}}
+
+    m = merge([run([1.0, 2.0, 3.0], {"f": 9.0}), run([4.0, 5.0], {"f": 0.5})])
+    f = m["workloads"]["w"]["f"]
+    assert (f["median"], f["n"], f["number"]) == (3.0, 5, [10, 10])
+    assert f["peak_bytes"] == 300  # the largest of the rounds
+    assert m["workloads"]["w"]["compile_s"] == {"f": 9.0}  # round 1: the cold compile
+    assert m["workloads"]["v"]["status"] == "unsupported"
+    # a workload that failed in the first round is reported as failed
+    m = merge([run([], {}, status="error"), run([4.0], {"f": 1.0})])
+    assert m["workloads"]["w"]["status"] == "error"
+    assert report.failures({"jax-jit": m}) == ["jax-jit / w: ValueError: x"]
+
+
+def test_plain_progress_and_no_picture_without_the_optional_extras(monkeypatch, tmp_path, capsys):
+    import sys
+
+    from benchmarks import plots
+    from benchmarks.progress import Progress
+
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm raises ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    bar = Progress(2)
+    bar.step("numpy done")
+    bar.close()
+    assert "[1/2] numpy done" in capsys.readouterr().err
+    assert not plots.available()
+    written = report.write_outputs(_record(), str(tmp_path))
+    assert sorted(p.rsplit("/", 1)[1] for p in written) == ["latest.json", "latest.md"]
+    assert json.loads((tmp_path / "latest.json").read_text())["meta"]["cpu"] == "Test CPU"

@@ -347,3 +347,10 @@ def test_complex_inputs_where_scipy_has_no_polygamma():
     np.testing.assert_allclose(g, sc.gamma(z) * sc.digamma(z), rtol=1e-12)
     with pytest.raises(UnsupportedFunctionError, match="polygamma.*complex"):
         wengert.grad(lambda a: wnp.real(wnp.sum(ws.digamma(a))))(z)
+
+
+def test_zeta_derivative_refuses_complex_arguments():
+    """SciPy's zeta accepts complex x; its derivative here is for real x only, so a
+    complex argument raises instead of silently dropping the imaginary part."""
+    with pytest.raises(UnsupportedFunctionError, match="zeta"):
+        wengert.grad(lambda z: wnp.real(ws.zeta(z)))(np.complex128(2 + 1j))

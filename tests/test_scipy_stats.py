@@ -198,3 +198,10 @@ def test_an_uncovered_distribution_says_so():
     with pytest.raises(TracerConversionError, match=r"scipy\.stats\.weibull_min\.logpdf.*"
                                                      r"no wengert counterpart"):
         wengert.grad(lambda x: wnp.sum(st.weibull_min.logpdf(x, 1.5)))(np.array([0.5]))
+
+
+def test_multivariate_normal_refuses_complex_arguments():
+    import wengert.scipy.stats as wst
+
+    with pytest.raises(TypeError, match="multivariate_normal: argument x must be real"):
+        wst.multivariate_normal.logpdf(np.array([1 + 1j, 0.5]), np.zeros(2), np.eye(2))

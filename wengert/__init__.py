@@ -18,8 +18,8 @@ from .api import (
     value_and_grad,
     vjp,
 )
-from .compile import jit
 from .check import check_grads, dot_product_test, numerical_grad, numerical_jvp
+from .compile import jit
 from .cost import cost_report
 from .custom import custom_jvp, custom_vjp
 from .make_trace import make_trace

@@ -143,3 +143,51 @@ def test_past_the_bound_runs_eagerly_and_warns_once_naming_the_line():
     assert len(ours) == 1
     assert "test_guards.py:" in str(ours[0].message)
     assert "max_specializations" in str(ours[0].message)
+
+
+def test_max_and_maximum_gradients_are_traced_not_specialised():
+    """The rules' masks (which entry wins a max, ties) are recorded, so new values need
+    no new trace; only a tie (a different rule branch) adds a specialisation."""
+    traces = []
+
+    def f(x):
+        traces.append(1)
+        return np.sum(np.max(x, axis=1) ** 2) + np.sum(np.maximum(x, 0.0))
+
+    vg = jit(value_and_grad(f))
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        x = rng.normal(size=(4, 3))
+        v, g = vg(x)
+        want = 2 * np.max(x, axis=1, keepdims=True) * (x == np.max(x, axis=1,
+                                                                 keepdims=True))
+        want = want + (x > 0)
+        want_v = np.sum(np.max(x, axis=1) ** 2) + np.sum(np.maximum(x, 0.0))
+        np.testing.assert_allclose(v, want_v, rtol=1e-14)
+        np.testing.assert_allclose(g, want, rtol=1e-14)
+    assert len(traces) == 1
+    tie = np.array([[1.0, 1.0, -1.0]])
+    _, g = vg(tie)  # two winners share the cotangent: 2 * 1 * 1/2 each, + 1 from maximum
+    np.testing.assert_allclose(g, [[2.0, 2.0, 0.0]])
+
+
+def test_reverse_mode_of_a_jitted_function_with_a_branch_on_the_cotangent():
+    """``grad(jit(f))`` runs a forward program with residuals and a backward program;
+    a guard that depends on the cotangent lives in the backward one, and a miss there
+    falls back to recomputing, never to a stale cotangent."""
+    from wengert import custom_vjp, vjp
+
+    @custom_vjp
+    def clip_cotangent(x):
+        return x * 1.0
+
+    clip_cotangent.defvjp(lambda x: (clip_cotangent(x), None),
+                          lambda _, g: (g if g < 1.0 else 1.0 + 0.0 * g,))
+
+    def f(x):
+        return clip_cotangent(np.sin(x))
+
+    jf = jit(f)
+    for g in (0.5, 2.0, 0.25, 3.0):
+        _, pullback = vjp(jf, 1.0)
+        assert pullback(g)[0] == pytest.approx(min(g, 1.0) * math.cos(1.0), rel=1e-15)

@@ -231,6 +231,9 @@ def test_scalar_code_falls_back_where_python_raises():
     g = jit(lambda x: np.exp(x))
     with np.errstate(over="ignore"):
         assert g(1000.0) == np.inf
+    low = jit(lambda x: np.log(x) + 1.0 / x).lower(2.0)
+    assert "math_log(" in low.source and "np_log(" in low.fallback_source
+    assert jit(lambda x: x * 2.0).lower(np.ones(2)).fallback_source is None
 
 
 def test_integer_and_boolean_outputs():
@@ -317,3 +320,17 @@ def test_dtypes_and_plain_outputs():
     assert y.dtype == np.float32
     z = jit(lambda x: x)(np.array(0.5))
     assert z == 0.5
+
+
+def test_static_arguments_by_name_or_position():
+    calls = []
+
+    def f(x, n):
+        calls.append(n)
+        return x * n
+
+    g = jit(f, static_argnames="n")
+    assert g(2.0, 3) == 6.0 and g(2.0, n=3) == 6.0 and g(2.0, 4) == 8.0
+    h = jit(f, static_argnums=1)
+    assert h(2.0, n=5) == 10.0
+    assert calls == [3, 3, 4, 5]  # positional and keyword calls are separate keys

@@ -9,11 +9,10 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from test_passes_support import WL, E, L, V, assert_bitwise, random_inputs
+from test_passes_support import WL, E, L, V, assert_bitwise, random_inputs, run_like_codegen
 
 from wengert.compile.passes import buffer_reuse, liveness, optimize, scalar_code, scalar_vars
 from wengert.compile.passes.interpret import run
-from wengert.compile.passes.ops import ufunc_of
 from wengert.core.wengert_list import Literal, Var
 from wengert.numpy.elementwise import add, divide, multiply, subtract
 from wengert.numpy.products import matmul_p
@@ -22,41 +21,6 @@ from wengert.numpy.shapes import reshape_p
 from wengert.numpy.unary import exp, sin, tanh
 
 RNG = np.random.default_rng(3)
-
-
-def run_like_codegen(wl, *inputs, dead_values=False):
-    """Run with ``del`` after last use and ``out=`` into reused buffers; also returns the
-    largest number of live values."""
-    reuse = buffer_reuse(wl, dead_values=dead_values)
-    free = liveness(wl, reuse=reuse)
-    env = {v.name: x for v, x in zip(wl.inputs, inputs)}
-    consts = {c.name: c.value for c in wl.constants}
-    peak = 0
-
-    def value(a):
-        if isinstance(a, Var):
-            return env[a.name]          # KeyError if freed too early
-        return consts[a.name] if a.name else a.value
-
-    for k, eq in enumerate(wl.equations):
-        args = [value(a) for a in eq.ins]
-        if k in reuse:
-            buf = env[reuse[k].name]
-            assert buf.flags.writeable and buf.base is None
-            impl = getattr(eq.primitive, "accepts_out", False) and eq.primitive.impl
-            result = impl(*args, out=buf) if impl else ufunc_of(eq.primitive)(*args, out=buf)
-            assert result is buf
-            outs = (result,)
-        else:
-            out = eq.primitive.impl(*args, **eq.params)
-            outs = out if eq.primitive.multiple_results else (out,)
-        env.update((v.name, o) for v, o in zip(eq.outs, outs))
-        peak = max(peak, len(env))
-        for v in free[k]:
-            del env[v.name]
-    result = [value(o) for o in wl.outputs]
-    assert set(env) <= {o.name for o in wl.outputs if isinstance(o, Var)}
-    return result, peak
 
 
 def _check(wl, special=True):

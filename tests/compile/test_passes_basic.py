@@ -165,3 +165,50 @@ def test_folding_is_exact_on_special_values(value):
     assert out.equations == []
     with np.errstate(all="ignore"):
         assert_bitwise(out.outputs[0].value, np.exp(value) * -0.0)
+
+
+def test_jit_guards_are_kept_unmerged_and_unevaluated():
+    """The jit's guards: an equation with no outputs. optimize keeps each one, keeps the
+    value it reads (though nothing else reads it) and never evaluates one at compile time
+    (a guard on a folded constant that would fail stays, to fail at run time)."""
+    from wengert.compile.guards import GuardMiss, guard_p
+    from wengert.compile.passes import optimize
+    from wengert.compile.passes.interpret import run
+
+    x, a, b, c = V("x"), V("a"), V("b"), V("c")
+    flag = dict(kind="bool", expected=True, where="f.py:1")
+    eqs = [E(a, sin, x), E((), guard_p, a, **flag), E((), guard_p, a, **flag),
+           E(b, exp, L(0.0)), E((), guard_p, b, kind="float", expected=2.0, where="f.py:2"),
+           E(c, cos, x)]
+    wl = WL([x], eqs, [c])
+    out = optimize(wl)
+    assert prim_names(out) == ["sin", "guard", "guard", "guard", "cos"]
+    assert isinstance(out.equations[3].ins[0], Literal)      # exp(0.0) folded, guard kept
+    with pytest.raises(GuardMiss):
+        run(out, np.float64(1.0))                              # exp(0) = 1.0 != 2.0
+
+
+def test_optimize_never_returns_the_callers_array_or_one_array_twice():
+    from wengert.compile.passes import optimize
+    from wengert.compile.passes.interpret import run
+    from wengert.numpy.shapes import reshape_p
+
+    x, a, b, c, r, s = (V("x", (4,)), V("a", (4,)), V("b", (4,)), V("c", (4,)),
+                        V("r", (2, 2)), V("s", (2, 2)))
+    eqs = [E(a, multiply, x, L(1.0)), E(b, sin, x), E(c, sin, x),
+           E(r, reshape_p, x, shape=(2, 2)), E(s, multiply, r, L(1.0))]
+    wl = WL([x], eqs, [a, b, c, r, s])
+    out = optimize(wl)
+    xs = np.arange(4.0)
+    got = run(out, xs)
+    assert_bitwise(got[0], xs)
+    assert_bitwise(got[1], np.sin(xs))
+    assert got[0] is not xs and not np.shares_memory(got[0], xs)       # x * 1: a copy
+    assert not np.shares_memory(got[1], got[2])                         # CSE'd sin: two arrays
+    assert np.shares_memory(got[3], xs)                                 # reshape was a view
+    assert not np.shares_memory(got[4], xs)                             # r * 1: a copy
+    got[0][:] = -1.0
+    got[1][:] = -1.0
+    assert_bitwise(xs, np.arange(4.0))
+    assert_bitwise(got[2], np.sin(xs))
+    assert prim_names(out).count("copy") == 3

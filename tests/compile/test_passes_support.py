@@ -66,6 +66,47 @@ def assert_same_outputs(before, after, rng, trials=3, special=True):
             assert_bitwise(w, g)
 
 
+def run_like_codegen(wl, *inputs, dead_values=False):
+    """Run with ``del`` after last use and ``out=`` into reused buffers; also returns the
+    largest number of live values."""
+    from wengert.compile.passes import buffer_reuse, liveness
+    from wengert.compile.passes.ops import ufunc_of
+
+    reuse = buffer_reuse(wl, dead_values=dead_values)
+    free = liveness(wl, reuse=reuse)
+    env = {v.name: x for v, x in zip(wl.inputs, inputs)}
+    consts = {c.name: c.value for c in wl.constants}
+    peak = 0
+
+    def value(a):
+        if isinstance(a, Var):
+            return env[a.name]          # KeyError if freed too early
+        return consts[a.name] if a.name else a.value
+
+    for k, eq in enumerate(wl.equations):
+        args = [value(a) for a in eq.ins]
+        if k in reuse:
+            buf = env[reuse[k].name]
+            assert buf.flags.writeable and buf.base is None
+            impl = getattr(eq.primitive, "accepts_out", False) and eq.primitive.impl
+            result = impl(*args, out=buf) if impl else ufunc_of(eq.primitive)(*args, out=buf)
+            assert result is buf
+            outs = (result,)
+        else:
+            out = eq.primitive.impl(*args, **eq.params)
+            outs = out if eq.primitive.multiple_results else (out,)
+        env.update((v.name, o) for v, o in zip(eq.outs, outs))
+        peak = max(peak, len(env))
+        for v in free[k]:
+            del env[v.name]
+    result = [value(o) for o in wl.outputs]
+    # all that is left: outputs and inputs no equation reads
+    read = {a.name for eq in wl.equations for a in eq.ins if isinstance(a, Var)}
+    unread_inputs = {v.name for v in wl.inputs} - read
+    assert set(env) <= {o.name for o in wl.outputs if isinstance(o, Var)} | unread_inputs
+    return result, peak
+
+
 def prim_names(wl):
     return [eq.primitive.name for eq in wl.equations]
 

@@ -208,3 +208,9 @@ ROWS += [
     row("linalg.cross", lambda a, b: L.cross(a, b, axis=0),
         lambda a, b: onp.linalg.cross(a, b, axis=0), [((3, 2), (3, 2))]),
 ]
+
+ROWS += [
+    *[row("linalg.cond", (lambda p: lambda a: L.cond(wellcond(a), p))(p),
+          (lambda p: lambda a: onp.linalg.cond(wellcond(a), p))(p), [((3, 3),), ((2, 3, 3),)])
+      for p in (None, -2, "fro", 1, onp.inf)],
+]

@@ -31,9 +31,8 @@ import numpy as np
 from ..core import Primitive
 from ..core.wengert_list import Var, WengertList
 from . import guards, scalar
+from .buffers import last_reads, reuse_plan, ufunc_of
 
-_AS_UFUNC = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
-             operator.truediv: np.true_divide, operator.neg: np.negative}
 # operator implementations, written as the operator (the same call, without a frame)
 _INFIX = {operator.add: "{0} + {1}", operator.sub: "{0} - {1}", operator.mul: "{0} * {1}",
           operator.truediv: "{0} / {1}", operator.neg: "-{0}"}
@@ -41,9 +40,14 @@ _NAME = re.compile(r"[a-z][a-z0-9_]{0,30}\Z")
 _library_prims: set = set()
 
 
+_scanned = [0]  # how many modules were loaded at the last scan
+
+
 def _library_primitives() -> set:
-    """ids of the primitives wengert itself defines (their names may appear in source)."""
-    if not _library_prims:
+    """ids of the primitives wengert itself defines (their names may appear in source);
+    scanned again when modules have been imported since."""
+    if _scanned[0] != len(sys.modules):
+        _scanned[0] = len(sys.modules)
         for mod_name, mod in list(sys.modules.items()):
             if mod is None or not mod_name.startswith("wengert."):
                 continue
@@ -59,15 +63,6 @@ def _library_primitives() -> set:
 
         _library_prims.update(id(p) for p in _nondiff_prims.values())
     return _library_prims
-
-
-def _ufunc_of(impl):
-    if isinstance(impl, np.ufunc):
-        return impl
-    try:
-        return _AS_UFUNC.get(impl)
-    except TypeError:
-        return None
 
 
 class _Env:
@@ -102,16 +97,6 @@ class _Env:
         self.values[name] = value
         self._by_id[key] = name
         return name
-
-
-def _liveness(wl: WengertList) -> dict:
-    """var name -> index of the last equation reading it."""
-    last = {}
-    for i, eq in enumerate(wl.equations):
-        for a in eq.ins:
-            if isinstance(a, Var):
-                last[a.name] = i
-    return last
 
 
 class Generated:
@@ -158,8 +143,8 @@ def generate(wl: WengertList, name: str = "compiled", specialise_scalars: bool =
     has_arrays = any(v.shape for eq in wl.equations for v in eq.outs)
     out_names = {o.name for o in wl.outputs if isinstance(o, Var)}
     in_names = {v.name for v in wl.inputs}
-    plan = _reuse_plan(wl, out_names, in_names) if reuse_buffers and has_arrays else {}
-    svars = _scalar_vars(wl) if specialise_scalars else set()
+    plan = reuse_plan(wl, out_names, in_names) if reuse_buffers and has_arrays else {}
+    svars = scalar.scalar_vars(wl) if specialise_scalars else set()
     fallback = _LazyFallback(wl, f"{name}_numpy") if svars else None
     guard_sites: list = []
     body = _function(wl, name, svars, env, plan, guard_sites,
@@ -173,49 +158,6 @@ def generate(wl: WengertList, name: str = "compiled", specialise_scalars: bool =
     exec(compile(source, f"<wengert.jit {name}>", "exec"), namespace)  # noqa: S102
     function = namespace["build"](**env.values)
     return Generated(source, function, guard_sites, fallback)
-
-
-def _scalar_vars(wl: WengertList) -> set:
-    """Names of the variables held as Python floats: outputs of 0-d float64 equations
-    with a ``math`` counterpart whose arguments are 0-d floats too."""
-    out = set()
-    for eq in wl.equations:
-        if len(eq.outs) != 1 or eq.params:
-            continue
-        v = eq.outs[0]
-        if not scalar.specialisable(eq.primitive.impl, v.shape, v.dtype):
-            continue
-        if all(_is_scalar_arg(a) for a in eq.ins):
-            out.add(v.name)
-    return out
-
-
-def _is_scalar_arg(a) -> bool:
-    if isinstance(a, Var):
-        return scalar.is_scalar_float(a.shape, a.dtype)
-    value = a.value
-    if isinstance(value, np.ndarray):
-        return value.shape == () and value.dtype.kind in "fiu"
-    return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(
-        value, (bool, np.bool_))
-
-
-def _numpy_scalar(var: Var):
-    return np.float64 if np.dtype(var.dtype).kind == "f" else np.bool_
-
-
-def _numpy_consumers(wl: WengertList, svars: set, query: set | None = None) -> set:
-    """Variables of ``query`` (default ``svars``) read by an equation that is not
-    emitted on floats (whose output is not in ``svars``)."""
-    query = svars if query is None else query
-    need = set()
-    for eq in wl.equations:
-        if eq.outs and eq.outs[0].name in svars:
-            continue
-        if not eq.outs:  # guards read floats as well as arrays
-            continue
-        need.update(a.name for a in eq.ins if isinstance(a, Var) and a.name in query)
-    return need
 
 
 _MAX_INLINE_DEPTH = 6
@@ -240,7 +182,9 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
     that the frame stays small; array variables keep their names and are deleted right
     after their last use."""
     out_names = {o.name for o in wl.outputs if isinstance(o, Var)}
-    last = _liveness(wl)
+    last = last_reads(wl)
+    for i, var in plan.items():  # a reused buffer lives until the equation reusing it
+        last[var.name] = max(last.get(var.name, -1), i)
     ins = [v.name for v in wl.inputs]
     head: list = []
     renamed: dict = {}  # inputs held as Python floats, under their own names
@@ -251,13 +195,13 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
         for eq in wl.equations:
             if eq.outs and eq.outs[0].name in svars:
                 used.update(a.name for a in eq.ins if isinstance(a, Var))
-        need_numpy = _numpy_consumers(wl, svars, scalar_inputs)
+        need_numpy = scalar.numpy_consumers(wl, svars, scalar_inputs)
         for n in ins:
             if n in scalar_inputs and n in used and n not in need_numpy:
                 renamed[n] = f"{n}_float"
                 head.append(f"{renamed[n]} = {env.ref(float, 'to_float')}({n})")
                 svars = svars | {n}
-    as_numpy = _numpy_consumers(wl, svars) if svars else set()
+    as_numpy = scalar.numpy_consumers(wl, svars) if svars else set()
     arrays = {v.name for eq in wl.equations for v in eq.outs if v.shape != ()}
     uses: dict = {}
     scalar_only: dict = {}  # var -> read only by float equations
@@ -305,7 +249,7 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
                 expr = f"{env.ref(fn, 'math_' + fn.__name__)}({', '.join(texts)})"
             out = eq.outs[0].name
             if out in as_numpy:  # also read by NumPy code: a NumPy scalar
-                expr = f"{env.ref(_numpy_scalar(eq.outs[0]), 'to_numpy')}({expr})"
+                expr = f"{env.ref(scalar.numpy_scalar(eq.outs[0]), 'to_numpy')}({expr})"
             if (uses.get(out) == 1 and scalar_only.get(out) and out not in out_names
                     and out not in as_numpy and depth < _MAX_INLINE_DEPTH):
                 inline[out] = (expr, reads, depth)
@@ -315,13 +259,16 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
             line = _call_line(eq, env, arg, plan.get(i))
             reads = [renamed.get(a.name, a.name) for a in eq.ins if isinstance(a, Var)]
             stmts.append(_Stmt(tuple(v.name for v in eq.outs), line, reads, False))
-        dead = [a.name for a in eq.ins if isinstance(a, Var) and last.get(a.name) == i
+        reads = [a for a in eq.ins if isinstance(a, Var)]
+        if i in plan:
+            reads.append(plan[i])
+        dead = [a.name for a in reads if last.get(a.name) == i
                 and a.name in arrays and a.name not in out_names]
         dead += [v.name for v in eq.outs if v.name not in last and v.name in arrays
                  and v.name not in out_names]
         if dead and stmts:
             stmts[-1].dels.extend(dict.fromkeys(dead))
-    registers = _registers(stmts, out_names) if svars else {}
+    registers = scalar.registers(stmts, out_names) if svars else {}
 
     def local(name: str) -> str:
         return registers.get(name, name)
@@ -342,7 +289,7 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
     for o in wl.outputs:
         if isinstance(o, Var):
             name = local(renamed.get(o.name, o.name))
-            rets.append(f"{env.ref(_numpy_scalar(o), 'to_numpy')}({name})"
+            rets.append(f"{env.ref(scalar.numpy_scalar(o), 'to_numpy')}({name})"
                         if o.name in svars and o.name not in as_numpy else name)
         else:
             rets.append(env.ref(o.value, "k"))
@@ -358,32 +305,6 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
         body.extend(code)
     body.append(ret)
     return [f"def {fn_name}({', '.join(ins)}):"] + ["    " + b for b in body]
-
-
-def _registers(stmts: list, out_names: set) -> dict:
-    """Float variables -> reused local names ``r0, r1, ...``: a register is free again
-    after the last statement that reads its variable (linear scan)."""
-    last_read: dict = {}
-    for k, st in enumerate(stmts):
-        for r in st.reads:
-            last_read[r] = k
-    registers: dict = {}
-    free: list = []
-    count = 0
-    for k, st in enumerate(stmts):
-        for r in dict.fromkeys(st.reads):
-            if r in registers and last_read.get(r) == k and r not in out_names:
-                free.append(registers[r])
-        if st.scalar:
-            t = st.targets[0]
-            if free:
-                registers[t] = free.pop()
-            else:
-                registers[t] = f"r{count}"
-                count += 1
-            if t not in last_read and t not in out_names:
-                free.append(registers[t])  # never read: its register is free at once
-    return registers
 
 
 def _guard_line(eq, env, k: int, renamed: dict) -> str:
@@ -438,7 +359,7 @@ def _call_line(eq, env, arg, into: Var | None) -> str:
                 expr = template.format(*args)
         if expr is not None:
             return f"{eq.outs[0].name} = {expr}"
-    ufunc = _ufunc_of(impl)
+    ufunc = ufunc_of(impl)
     if ufunc is not None and (into is not None or isinstance(impl, np.ufunc)):
         callee = env.ref(ufunc, "np_" + ufunc.__name__)
     elif id(prim) in _library_primitives():
@@ -455,60 +376,3 @@ def _call_line(eq, env, arg, into: Var | None) -> str:
     if len(eq.outs) == 1 and prim.multiple_results:
         lhs += ","
     return f"{lhs} = {callee}({', '.join(args)})"
-
-
-def _reuse_plan(wl: WengertList, out_names: set, in_names: set) -> dict:
-    """{equation index: dead argument whose buffer its output is written into}. The
-    passes' ``buffer_reuse`` (alias analysis) when present, else a conservative plan of
-    our own; either way only for primitives that take ``out=``, with equal shape and
-    dtype."""
-    try:
-        from .passes import buffer_reuse
-    except ImportError:
-        buffer_reuse = None
-    if buffer_reuse is not None:
-        plan = buffer_reuse(wl)
-    else:
-        plan = _own_plan(wl, out_names, in_names)
-    checked = {}
-    for i, var in plan.items():
-        eq = wl.equations[i]
-        out = eq.outs[0]
-        takes_out = getattr(eq.primitive, "accepts_out", False) or (
-            _ufunc_of(eq.primitive.impl) is not None and not eq.params)
-        if (takes_out and len(eq.outs) == 1 and out.shape and var.shape == out.shape
-                and np.dtype(var.dtype) == np.dtype(out.dtype)
-                and var.name not in out_names and var.name not in in_names):
-            checked[i] = var
-    return checked
-
-
-def _own_plan(wl: WengertList, out_names: set, in_names: set) -> dict:
-    owned = _owned_buffers(wl, out_names, in_names)
-    last = _liveness(wl)
-    plan = {}
-    for i, eq in enumerate(wl.equations):
-        if len(eq.outs) != 1 or eq.params or _ufunc_of(eq.primitive.impl) is None:
-            continue
-        for a in eq.ins:
-            if isinstance(a, Var) and a.name in owned and last.get(a.name) == i:
-                plan[i] = a
-                break
-    return plan
-
-
-def _owned_buffers(wl: WengertList, out_names: set, in_names: set) -> set:
-    """Variables whose array only the generated code holds and nothing views: made by
-    an elementwise ufunc (a fresh array) and read only by elementwise ufuncs and guards
-    (which make no views). Such a buffer may be overwritten (``out=``) once dead."""
-    fresh = set()
-    for eq in wl.equations:
-        if len(eq.outs) == 1 and _ufunc_of(eq.primitive.impl) is not None \
-                and eq.outs[0].shape:
-            fresh.add(eq.outs[0].name)
-    for eq in wl.equations:
-        if eq.outs and (_ufunc_of(eq.primitive.impl) is None or eq.params):
-            for a in eq.ins:
-                if isinstance(a, Var):
-                    fresh.discard(a.name)
-    return fresh - out_names - in_names

@@ -12,6 +12,7 @@ compiled rules, and a jitted function traced by an outer ``jit`` is inlined.
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -44,8 +45,11 @@ class Jitted:
     def __init__(self, fun: Callable, static_argnums: Sequence[int],
                  static_argnames: Sequence[str], max_specializations: int | None):
         self.fun = fun
-        self.static_argnums = tuple(static_argnums)
-        self.static_argnames = frozenset(static_argnames)
+        self._explicit_argnums = tuple(static_argnums)
+        self._names = _positional_names(fun)
+        nums, names = _static_both_ways(fun, tuple(static_argnums), tuple(static_argnames))
+        self.static_argnums = nums
+        self.static_argnames = names
         self.max_specializations = max_specializations
         self._compiled: dict = {}
         self._by_arity: dict = {}  # nargs -> compiled function, when all are plain
@@ -85,10 +89,12 @@ class Jitted:
 
     # -- arguments ------------------------------------------------------------------------
 
-    def _static_positions(self, nargs: int) -> set:
+    def _static_positions(self, nargs: int, kwargs: dict) -> set:
         pos = set()
         for n in self.static_argnums:
             if not -nargs <= n < nargs:
+                if n not in self._explicit_argnums or self._names.get(n) in kwargs:
+                    continue  # passed by keyword (or, named in static_argnames, not at all)
                 raise StaticArgumentError(
                     f"jit({self.__name__}): static_argnums names argument {n}, but the "
                     f"function was called with {nargs} positional argument(s)")
@@ -96,7 +102,8 @@ class Jitted:
         return pos
 
     def _prepare(self, args: tuple, kwargs: dict):
-        static_pos = self._static_positions(len(args)) if self.static_argnums else ()
+        static_pos = self._static_positions(len(args), kwargs) if self.static_argnums \
+            else ()
         static_vals = []
         dyn_args = []
         for i, a in enumerate(args):
@@ -158,6 +165,36 @@ class Jitted:
 
         compiled = CompiledFunction(flat_fun, self.__name__, max_spec)
         return compiled
+
+
+def _positional_names(fun) -> dict:
+    try:
+        params = inspect.signature(fun).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    return {i: p.name for i, p in enumerate(params)
+            if p.kind is p.POSITIONAL_OR_KEYWORD}
+
+
+def _static_both_ways(fun, nums: tuple, names: tuple) -> tuple[tuple, frozenset]:
+    """Static arguments by position and by name: a parameter named in
+    ``static_argnames`` is static when passed by position too, and one numbered in
+    ``static_argnums`` when passed by keyword (as in JAX)."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        return nums, frozenset(names)
+    positional = [p.name for p in params
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    nums = set(nums)
+    names = set(names)
+    for i, name in enumerate(positional):
+        if name in names:
+            nums.add(i)
+        if i in nums or (i - len(positional)) in nums:
+            if params[i].kind is not params[i].POSITIONAL_ONLY:
+                names.add(name)
+    return tuple(sorted(nums)), frozenset(names)
 
 
 _PLAIN = frozenset({np.ndarray, float, np.float64, np.float32, np.complex128, int,

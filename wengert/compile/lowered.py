@@ -7,13 +7,19 @@ class Lowered:
     """``.source``: the generated Python function (one line per equation);
     ``.trace``: the optimised Wengert list it was generated from; ``.traced``: the list
     as traced, before optimisation; ``.function``: the compiled function of the flat
-    inputs (returns the tuple of flat outputs)."""
+    inputs (returns the tuple of flat outputs); ``.fallback_source``: for float code,
+    the plain NumPy version it falls back to where Python raises (None otherwise)."""
 
     def __init__(self, traced, program):
         self.traced = traced
         self.trace = program.wengert_list
         self.source = program.source
         self.function = program.function
+        self._generated = program.generated
+
+    @property
+    def fallback_source(self) -> str | None:
+        return self._generated.fallback_source
 
     def __str__(self) -> str:
         return self.source

@@ -9,11 +9,11 @@
   once, naming the source lines of the guards that kept failing);
 * forward mode (``jvp_full``) calls another compiled function, the JVP of the flat
   function, compiled the same way (one per pattern of zero tangents);
-* reverse mode (``vjp_fwd``/``vjp_all``) runs the compiled forward program and keeps the
-  primal inputs; the backward step is a compiled function of (inputs, cotangents) that
-  traces the forward and backward sweep into one list, so it is optimised as a whole.
-  Its cost is one forward evaluation more than an eager sweep; in exchange the cotangent
-  program needs no residuals from the forward call and has its own guards;
+* reverse mode (``vjp_fwd``/``vjp_all``) at plain values runs the forward program of a
+  cut of the value-and-VJP list (:mod:`.split`), which returns the residuals, and then
+  its backward program; under outer transformations (or on a guard miss in the backward
+  program) the backward step is a compiled function of (inputs, cotangents) that traces
+  the forward and backward sweep into one list (one forward evaluation more);
 * under another jit trace it is traced in place (``inline``), so ``jit(jit(f))`` is one
   program.
 
@@ -30,6 +30,7 @@ import numpy as np
 
 from ..core import (
     Primitive,
+    Tracer,
     VJPTrace,
     VJPTracer,
     add_p,
@@ -43,6 +44,7 @@ from ..core import (
 from ..core.gc_pause import gc_paused
 from . import codegen, guards
 from .lowering import accumulate_scatters
+from .split import make_cut
 from .tracing import trace_flat
 
 
@@ -53,13 +55,14 @@ class SpecialisationWarning(UserWarning):
 class Program:
     """One specialisation: the optimised list, its source and the compiled function."""
 
-    __slots__ = ("wengert_list", "source", "function", "guard_sites")
+    __slots__ = ("wengert_list", "source", "function", "guard_sites", "generated")
 
     def __init__(self, wengert_list, generated: codegen.Generated):
         self.wengert_list = wengert_list
         self.source = generated.source
         self.function = generated.function
         self.guard_sites = generated.guard_sites
+        self.generated = generated
 
 
 def optimize(wl):
@@ -99,7 +102,7 @@ class CompiledFunction(Primitive):
     """``flat_fun`` compiled per input signature, as a multiple-result primitive."""
 
     __slots__ = ("flat_fun", "label", "max_specializations", "cache", "out_tree",
-                 "_jvps", "_vjps")
+                 "_jvps", "_vjps", "_cuts")
 
     def __init__(self, flat_fun: Callable, label: str, max_specializations: int):
         super().__init__(f"jit[{label}]", self._run, multiple_results=True)
@@ -110,6 +113,7 @@ class CompiledFunction(Primitive):
         self.out_tree = None
         self._jvps: dict = {}
         self._vjps: dict = {}
+        self._cuts: dict = {}  # signature -> cuts of value-and-VJP (reverse mode)
         self.jvp_full = self._jvp_full
         self.vjp_fwd = self._vjp_fwd
         self.vjp_all = self._vjp_all
@@ -169,10 +173,55 @@ class CompiledFunction(Primitive):
     # -- reverse mode -------------------------------------------------------------------
 
     def _vjp_fwd(self, *vals, **params):
-        return self(*vals), tuple(vals)
+        """First order at plain values: the forward program of a cut (outputs and
+        residuals, :mod:`.split`); under outer transformations, or where no cut is
+        possible: the compiled function, keeping the inputs to recompute from."""
+        if not any(isinstance(v, Tracer) for v in vals):
+            found = self._cut_forward(vals)
+            if found is not None:
+                cut, outs, residuals = found
+                return outs, ("cut", cut, residuals, tuple(vals))
+        return self(*vals), ("inputs", None, None, tuple(vals))
+
+    def _cut_forward(self, vals):
+        sig = signature(vals)
+        cuts = self._cuts.get(sig)
+        if cuts is None:
+            cuts = self._cuts[sig] = []
+        for cut in cuts:
+            if cut is None:  # no cut possible for this signature
+                return None
+            try:
+                outs, residuals = cut.run_forward(vals)
+                return cut, outs, residuals
+            except guards.GuardMiss:
+                continue
+        if len(cuts) >= self.max_specializations:
+            return None
+        try:
+            cut = make_cut(self.flat_fun, vals, build_program)
+        except Exception:  # noqa: BLE001 - the recompute path raises real errors itself
+            cuts.append(None)
+            return None
+        cuts.append(cut)
+        try:
+            outs, residuals = cut.run_forward(vals)
+        except guards.GuardMiss:  # pragma: no cover - traced at these very values
+            return None
+        return cut, outs, residuals
 
     def _vjp_all(self, g, ans, saved, params, parents):
         mask = tuple(p >= 0 for p in parents)
+        kind, cut, residuals, vals = saved
+        if kind == "cut" and not any(isinstance(x, Tracer) for x in g):
+            gs = [g[j] for j in cut.inexact_out]
+            try:
+                return cut.run_backward(mask, residuals, gs)
+            except guards.GuardMiss:
+                pass  # a guard on the cotangents: recompute below
+        return self._vjp_recompute(g, ans, vals, mask)
+
+    def _vjp_recompute(self, g, ans, saved, mask):
         out_mask = tuple(_inexact(a) for a in ans)
         key = (mask, out_mask)
         compiled = self._vjps.get(key)

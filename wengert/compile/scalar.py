@@ -19,6 +19,8 @@ import operator
 
 import numpy as np
 
+from ..core.wengert_list import Var, WengertList
+
 # impl -> template on operand names (infix operators)
 OPERATORS = {
     operator.add: "{0} + {1}",
@@ -81,3 +83,74 @@ def template(impl):
     """Infix template of ``impl`` or None."""
     t = OPERATORS.get(impl)
     return COMPARISONS.get(impl) if t is None else t
+
+
+def scalar_vars(wl: WengertList) -> set:
+    """Names of the variables held as Python floats: outputs of 0-d float64 equations
+    with a ``math`` counterpart whose arguments are 0-d floats too."""
+    out = set()
+    for eq in wl.equations:
+        if len(eq.outs) != 1 or eq.params:
+            continue
+        v = eq.outs[0]
+        if not specialisable(eq.primitive.impl, v.shape, v.dtype):
+            continue
+        if all(is_scalar_arg(a) for a in eq.ins):
+            out.add(v.name)
+    return out
+
+
+def is_scalar_arg(a) -> bool:
+    if isinstance(a, Var):
+        return is_scalar_float(a.shape, a.dtype)
+    value = a.value
+    if isinstance(value, np.ndarray):
+        return value.shape == () and value.dtype.kind in "fiu"
+    return isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def numpy_scalar(var: Var):
+    return np.float64 if np.dtype(var.dtype).kind == "f" else np.bool_
+
+
+def numpy_consumers(wl: WengertList, svars: set, query: set | None = None) -> set:
+    """Variables of ``query`` (default ``svars``) read by an equation that is not
+    emitted on floats (whose output is not in ``svars``)."""
+    query = svars if query is None else query
+    need = set()
+    for eq in wl.equations:
+        if eq.outs and eq.outs[0].name in svars:
+            continue
+        if not eq.outs:  # guards read floats as well as arrays
+            continue
+        need.update(a.name for a in eq.ins if isinstance(a, Var) and a.name in query)
+    return need
+
+
+
+
+def registers(stmts: list, out_names: set) -> dict:
+    """Float variables -> reused local names ``r0, r1, ...``: a register is free again
+    after the last statement that reads its variable (linear scan)."""
+    last_read: dict = {}
+    for k, st in enumerate(stmts):
+        for r in st.reads:
+            last_read[r] = k
+    registers: dict = {}
+    free: list = []
+    count = 0
+    for k, st in enumerate(stmts):
+        for r in dict.fromkeys(st.reads):
+            if r in registers and last_read.get(r) == k and r not in out_names:
+                free.append(registers[r])
+        if st.scalar:
+            t = st.targets[0]
+            if free:
+                registers[t] = free.pop()
+            else:
+                registers[t] = f"r{count}"
+                count += 1
+            if t not in last_read and t not in out_names:
+                free.append(registers[t])  # never read: its register is free at once
+    return registers

@@ -201,12 +201,15 @@ def concrete(x):
     return primal(x)
 
 
-def nondiff_operand(x):
+def nondiff_operand(x, as_array: bool = False):
     """``x`` for a computation that is not differentiated (a mask, a count): its plain
-    value as an array, or under jit its staging tracer, so that the computation is
-    recorded and stays valid for other inputs (branches on it become guards)."""
+    value (as an array with ``as_array``), or under jit its staging tracer, so that the
+    computation is recorded and stays valid for other inputs (branches on it become
+    guards)."""
     found = staged(x)
-    return np.asarray(primal(x)) if found is None else found
+    if found is not None:
+        return found
+    return np.asarray(primal(x)) if as_array else primal(x)
 
 
 def bind(prim: Primitive, *args, **params):

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import numpy as _onp
 
+from . import (
+    fft,  # noqa: E402,F401  (registers "fft.<name>")
+    linalg,  # noqa: E402,F401  (registers "linalg.<name>")
+)
 from . import tracer_methods as _tracer_methods  # noqa: F401
 from ._registry import TABLE, register  # noqa: F401
 from .comparisons import *  # noqa: F401,F403
@@ -22,8 +26,6 @@ from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .shapes import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
-from . import fft  # noqa: E402,F401  (registers "fft.<name>")
-from . import linalg  # noqa: E402,F401  (registers "linalg.<name>")
 
 # Constants and types, as in NumPy.
 pi = _onp.pi

@@ -141,9 +141,10 @@ register("where", where, "primitive")
 
 def _share_ties(x, y, strict):
     """Weight of x in max/min: 1 where x wins, 1/2 at ties (documented), 0 elsewhere."""
-    from ._registry import strip
+    from ..core.trace import nondiff_operand
 
-    x, y = strip(x), strip(y)
+    # Plain values; under jit traced ones, so the weights are recorded, not baked in.
+    x, y = nondiff_operand(x), nondiff_operand(y)
     wins = strict(x, y)
     weight = onp.where(wins, 1.0, onp.where(x == y, 0.5, 0.0))
     return weight.astype(onp.result_type(x, y, onp.float16))

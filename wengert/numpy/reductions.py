@@ -292,13 +292,12 @@ def _select_winners(v, x, ans, axes, keepdims):
     """``v`` (shaped like ``x``) kept where ``x`` attains its group's max (or min), 0
     elsewhere; where k entries of a group tie, each keeps 1/k of ``v`` (NaN entries count
     as equal to a NaN result). The mask and weights are constants: no derivative."""
+    from ..core.trace import nondiff_operand
     from .elementwise import where_p
 
-    from ..core.trace import nondiff_operand
-
     # Plain values; under jit, traced ones (the mask is then recorded, not baked in).
-    xs = nondiff_operand(x)
-    a = nondiff_operand(ans)
+    xs = nondiff_operand(x, as_array=True)
+    a = nondiff_operand(ans, as_array=True)
     if not keepdims:
         a = onp.reshape(a, keepdims_shape(xs.shape, axes))
     hit = xs == a

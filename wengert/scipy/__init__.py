@@ -12,4 +12,4 @@ Importing this package imports SciPy; ``import wengert`` does not. The dispatch 
 
 from __future__ import annotations
 
-from . import signal, special, stats  # noqa: F401
+from . import linalg, signal, special, stats  # noqa: F401

@@ -26,6 +26,7 @@ from .effects import is_effectful, mark_effectful
 from .fusion import HAVE_NUMEXPR, FusedPrimitive, fusion
 from .liveness import liveness
 from .ops import is_elementwise, ufunc_of
+from .outputs import keep_outputs_fresh
 from .scalars import scalar_code, scalar_vars
 from .simplify import simplify
 
@@ -66,20 +67,29 @@ def configure(*, fuse_min_size: int | None = None, numexpr_min_size: int | None 
 def optimize(wl: WengertList, *, fuse: bool = True, verify: bool = False) -> WengertList:
     """The optimised list: fold, simplify, CSE and DCE to a fixed point, then fuse.
 
-    ``verify``: run ``WengertList.verify`` (definitions before uses) after each pass."""
+    ``verify``: run ``WengertList.verify`` (definitions before uses) after each pass.
+    Outputs that were fresh arrays stay fresh arrays (:mod:`.outputs`)."""
+    original = wl
     for _ in range(_MAX_ROUNDS):
-        before = wl.equations
+        rewritten = False
         for p in (constant_folding, simplify, cse, dce):
+            before = wl.equations
             wl = p(wl)
             if verify:
                 wl.verify()
-        if _unchanged(before, wl.equations):
+            if p in _REWRITERS and not _unchanged(before, wl.equations):
+                rewritten = True
+        # CSE and DCE only remove equations, which exposes nothing new to the others
+        if not rewritten:
             break
     if fuse:
         wl = fusion(wl)
         if verify:
             wl.verify()
-    return wl
+    return keep_outputs_fresh(original, wl)
+
+
+_REWRITERS = (constant_folding, simplify)
 
 
 def _unchanged(before: list, after: list) -> bool:

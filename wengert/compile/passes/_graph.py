@@ -59,7 +59,8 @@ def rebuild(wl: WengertList, equations: list, mapping: dict,
             new_constants: list | None = None) -> WengertList:
     """A list with ``equations`` (inputs renamed through ``mapping``), the same inputs,
     its outputs renamed, and the array constants it still reads."""
-    equations = [rename(eq, mapping) for eq in equations]
+    if mapping:
+        equations = [rename(eq, mapping) for eq in equations]
     outputs = [resolve(o, mapping) for o in wl.outputs]
     constants = list(wl.constants) + list(new_constants or ())
     if constants:
@@ -70,13 +71,22 @@ def rebuild(wl: WengertList, equations: list, mapping: dict,
 
 
 class Namer:
-    """Fresh variable and constant names that no name of ``wl`` uses."""
+    """Fresh variable and constant names that no name of ``wl`` uses (the names in use
+    are collected when the first fresh one is asked for)."""
 
     def __init__(self, wl: WengertList):
-        self.taken = {v.name for v in wl.inputs} | {c.name for c in wl.constants}
-        for eq in wl.equations:
-            self.taken.update(v.name for v in eq.outs)
+        self.wl = wl
+        self._taken: set | None = None
         self.counters: dict[str, int] = {}
+
+    @property
+    def taken(self) -> set:
+        if self._taken is None:
+            wl = self.wl
+            self._taken = {v.name for v in wl.inputs} | {c.name for c in wl.constants}
+            for eq in wl.equations:
+                self._taken.update(v.name for v in eq.outs)
+        return self._taken
 
     def fresh(self, prefix: str) -> str:
         n = self.counters.get(prefix, 0)

@@ -45,7 +45,7 @@ FRESH = frozenset({matmul_p, tensordot_p, sum_p, cumsum_p, cumprod_p, scatter_ad
                    index_update_p})
 
 
-def _fresh(eq) -> bool:
+def is_fresh(eq) -> bool:
     """``eq``'s result is a newly allocated array never aliasing an argument."""
     return (_accepts_out(eq) or eq.primitive in FRESH
             or eq.primitive.impl is _concatenate_impl)
@@ -75,7 +75,7 @@ def buffer_reuse(wl: WengertList, *, dead_values: bool = False) -> dict[int, Var
     aliases = _Aliases()
     fresh: set[str] = set()
     for eq in wl.equations:
-        if _fresh(eq):
+        if is_fresh(eq):
             fresh.update(v.name for v in eq.outs)
             continue
         for v in eq.outs:
@@ -100,7 +100,7 @@ def buffer_reuse(wl: WengertList, *, dead_values: bool = False) -> dict[int, Var
     pool: dict[tuple, list[Var]] = {}
     released: dict[int, list[Var]] = {}
     if dead_values:
-        for k, eq in enumerate(wl.equations):
+        for eq in wl.equations:
             for v in eq.outs:
                 if v.name in fresh and v.shape and free_after(v.name) != float("inf"):
                     released.setdefault(int(free_after(v.name)), []).append(v)

@@ -59,7 +59,8 @@ def _key(eq):
         params = _freeze(eq.params) if eq.params else ()
     except _Unhashable:
         return None
-    return (eq.primitive, tuple(_arg_key(a) for a in eq.ins), params)
+    return (eq.primitive, tuple([a.name if type(a) is Var else _arg_key(a) for a in eq.ins]),
+            params)
 
 
 def cse(wl: WengertList) -> WengertList:
@@ -67,8 +68,9 @@ def cse(wl: WengertList) -> WengertList:
     mapping: dict = {}
     kept = []
     for eq in wl.equations:
-        eq = rename(eq, mapping)
-        key = None if is_effectful(eq) else _key(eq)
+        if mapping:
+            eq = rename(eq, mapping)
+        key = _key(eq) if eq.outs and not is_effectful(eq) else None
         if key is not None:
             first = seen.get(key)
             if first is not None:

@@ -16,8 +16,12 @@ def dce(wl: WengertList) -> WengertList:
     needed = output_names(wl)
     kept = []
     for eq in reversed(wl.equations):
-        if is_effectful(eq) or any(v.name in needed for v in eq.outs):
+        outs = eq.outs
+        if (len(outs) == 1 and outs[0].name in needed) or is_effectful(eq) or any(
+                v.name in needed for v in outs):
             kept.append(eq)
-            needed.update(a.name for a in eq.ins if isinstance(a, Var))
+            for a in eq.ins:
+                if type(a) is Var:
+                    needed.add(a.name)
     kept.reverse()
     return rebuild(wl, kept, {})

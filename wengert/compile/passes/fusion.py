@@ -20,8 +20,10 @@ out=None)``, and runs the group one of two ways:
     stay in cache, on all cores.
 (b) otherwise **plain NumPy**: the members' ufuncs in order, each writing with ``out=``
     into the buffer of a group value that died at that step (so a chain of ``k`` ufuncs
-    allocates one array instead of ``k``), and the root into ``out`` when given.
-    ``steps`` describes this plan for a code generator that prefers to inline it.
+    allocates one array instead of ``k``), and the root into ``out`` when given. The
+    plan runs as a small generated Python function (generated names only, the ufuncs
+    bound by reference); ``steps`` describes it for a code generator that prefers to
+    inline it.
 """
 
 from __future__ import annotations

@@ -108,6 +108,12 @@ def _scalar_literals(eq: Equation) -> Equation | None:
     return Equation(eq.outs, eq.primitive, tuple(ins), eq.params) if changed else None
 
 
+def _axes(eq: Equation) -> tuple:
+    axes = eq.params.get("axes")
+    n = len(eq.outs[0].shape)
+    return tuple(range(n))[::-1] if axes is None else tuple(int(a) for a in axes)
+
+
 def _structural(eq: Equation, defs: dict):
     out = eq.outs[0]
     prim = eq.primitive
@@ -115,7 +121,7 @@ def _structural(eq: Equation, defs: dict):
         return None
     x = eq.ins[0]
     if prim is not negative and _same_type(x, out) and (
-        prim is not transpose_p or tuple(eq.params["axes"]) == tuple(range(len(out.shape)))
+        prim is not transpose_p or _axes(eq) == tuple(range(len(out.shape)))
     ):
         return x
     inner = defs.get(x.name) if isinstance(x, Var) else None
@@ -129,8 +135,8 @@ def _structural(eq: Equation, defs: dict):
             return y
         return Equation(eq.outs, reshape_p, (y,), {"shape": tuple(out.shape)})
     if prim is transpose_p:
-        p, q = inner.params["axes"], eq.params["axes"]
-        axes = tuple(int(p[i]) for i in q)
+        p, q = _axes(inner), _axes(eq)
+        axes = tuple(p[i] for i in q)
         if axes == tuple(range(len(axes))) and _same_type(y, out):
             return y
         return Equation(eq.outs, transpose_p, (y,), {"axes": axes})

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import math
 import weakref
 
 import numpy as np
@@ -78,6 +79,10 @@ def is_real_value(value, target) -> bool:
     the sign is part of the comparison (``target`` ``-0.0`` matches only ``-0.0``)."""
     if value is None:
         return False
+    if type(value) is float:  # the common case: an inline Python literal
+        if value != target:
+            return False
+        return target != 0 or math.copysign(1.0, value) == math.copysign(1.0, target)
     v = np.asarray(value)
     if v.dtype.kind == "c":
         if v.imag != 0 or np.signbit(v.imag):

@@ -38,6 +38,12 @@ def _batches(a: onp.ndarray):
     return a.reshape((-1,) + a.shape[-2:]), a.shape[:-2]
 
 
+def _fortran_stack(shape: tuple, dtype) -> onp.ndarray:
+    """An empty stack whose matrices are each Fortran-contiguous, so LAPACK reads and
+    writes them without a transposing copy (merging the batch axes stays a view)."""
+    return onp.swapaxes(onp.empty(shape[:-2] + (shape[-1], shape[-2]), dtype=dtype), -1, -2)
+
+
 class Factorization:
     """Cholesky or LU factors of a stack of square matrices (see the module docstring).
 
@@ -91,9 +97,12 @@ class Factorization:
         if self.kind == "cholesky":
             (potri,) = _lapack_funcs(("potri",), self.dtype)
             for i in range(data.shape[0]):
+                # potri fills the lower triangle (the upper one of our factors is zero,
+                # potrf's clean=1): mirror it with one addition.
                 inv, info = potri(data[i], lower=1)
-                # potri fills the lower triangle; mirror it.
-                out[i] = onp.tril(inv) + onp.tril(inv, -1).T
+                full = inv + inv.T
+                onp.fill_diagonal(full, onp.diagonal(inv))
+                out[i] = full
         else:
             getri, getri_lwork = _lapack_funcs(("getri", "getri_lwork"), self.dtype)
             n = data.shape[-1]
@@ -135,11 +144,14 @@ def _try_cholesky(a: onp.ndarray) -> onp.ndarray | None:
     positive definite."""
     data, _ = _batches(a)
     (potrf,) = _lapack_funcs(("potrf",), a.dtype)
-    out = onp.empty(data.shape, dtype=a.dtype)
+    out = _fortran_stack(data.shape, a.dtype)
     for i in range(data.shape[0]):
-        c, info = potrf(data[i], lower=1, clean=1)
+        # data[i] is symmetric: its transpose is the same matrix, Fortran-ordered.
+        c, info = potrf(data[i].T, lower=1, clean=1)
         if info != 0:
             return None
+        if data.shape[0] == 1:
+            return c.reshape(a.shape)
         out[i] = c
     return out.reshape(a.shape)
 
@@ -147,7 +159,7 @@ def _try_cholesky(a: onp.ndarray) -> onp.ndarray | None:
 def _lu(a: onp.ndarray) -> Factorization:
     data, _ = _batches(a)
     (getrf,) = _lapack_funcs(("getrf",), a.dtype)
-    lu = onp.empty(data.shape, dtype=a.dtype)
+    lu = _fortran_stack(data.shape, a.dtype)
     piv = onp.empty(data.shape[:-1], dtype=onp.int32)
     singular = False
     for i in range(data.shape[0]):
@@ -161,16 +173,14 @@ def _lu(a: onp.ndarray) -> Factorization:
 def factorize(a: onp.ndarray, what: str = "solve") -> Factorization:
     """Cholesky if every matrix of the stack is real, exactly symmetric and positive
     definite (what MATLAB's backslash does: a failed attempt costs at most n³/3 and the
-    check O(n²)); LU with partial pivoting otherwise. Non-finite input raises
-    ``LinAlgError`` as NumPy does."""
+    check O(n²)); LU with partial pivoting otherwise. Non-finite input gives non-finite
+    results, as in NumPy."""
     a = onp.asarray(a)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
         raise LinAlgError(
             f"{what}: last 2 dimensions of the array must be square, got shape {a.shape}")
     dtype = lapack_dtype(a.dtype)
     a = a.astype(dtype, copy=False)
-    if not onp.all(onp.isfinite(a)):
-        raise LinAlgError(f"{what}: array must not contain infs or NaNs")
     if a.shape[-1] == 0 or a.size == 0:
         return Factorization("lu", a.copy(), onp.zeros(a.shape[:-1], onp.int32), False)
     if dtype.kind == "f" and onp.array_equal(a, onp.swapaxes(a, -1, -2)):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as onp
 
 from ...core import Primitive, defjvp, defvjp, dtype_of, shape_of
-from .._registry import register
+from .._registry import nondiff, register
 from ..elementwise import power, where
 from ..reductions import max as _max
 from ..reductions import min as _min
@@ -187,3 +187,24 @@ register("linalg.norm", norm, "composite", onp.linalg.norm)
 register("linalg.vector_norm", vector_norm, "composite", onp.linalg.vector_norm)
 register("linalg.matrix_norm", matrix_norm, "composite", onp.linalg.matrix_norm)
 register("linalg.svdvals", svdvals, "composite", onp.linalg.svdvals)
+
+
+def cond(x, p=None):
+    """``numpy.linalg.cond``: ``s_max/s_min`` (``p`` None or 2; ``-2`` the inverse) from
+    the singular values, else ``norm(x, p) · norm(inv(x), p)``; derivatives through
+    ``svd``, ``norm`` and ``inv``."""
+    from ..reductions import max as _max_
+    from ..reductions import min as _min_
+    from .solve import inv
+
+    x = _as_float(x)
+    if p is None or p in (2, -2):
+        s = svdvals(x)
+        ratio = _max_(s, axis=-1) / _min_(s, axis=-1)
+        return 1.0 / ratio if p == -2 else ratio
+    nd = len(shape_of(x))
+    return _matrix(x, p, nd - 2, nd - 1, False) * _matrix(inv(x), p, nd - 2, nd - 1, False)
+
+
+register("linalg.cond", cond, "composite", onp.linalg.cond)
+nondiff("linalg.matrix_rank", onp.linalg.matrix_rank)

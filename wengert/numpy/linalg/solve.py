@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ...core import Primitive, defjvp, defvjp, shape_of
+from ...core import Primitive, Tracer, defjvp, defvjp, shape_of
 from .._registry import register
 from ..elementwise import multiply
 from ..products import matmul
@@ -82,6 +82,18 @@ defjvp(
 )
 
 
+def _fsolve_vjp_all(g, ans, saved, params, parents):
+    """Both cotangents with one shared solve: ``B̄ = op(A)⁻ᵀ Ḡ``, ``Ā = −op(B̄ Xᵀ)``."""
+    a = saved[0]
+    trans = params["trans"]
+    gb = factored_solve_p(a, g, factors=params["factors"], trans=not trans)
+    ga = -_op(matmul(gb, mT(ans)), trans) if parents[0] >= 0 else None
+    return ga, (gb if parents[1] >= 0 else None)
+
+
+factored_solve_p.vjp_all = _fsolve_vjp_all
+
+
 def solve_with(a, b, factors, trans: bool = False):
     """``op(A)⁻¹ b`` for ``b`` of shape ``(..., n, k)`` with ``a``'s batch shape, using
     ``factors`` of ``a`` (derivatives flow to ``a`` and ``b``)."""
@@ -121,9 +133,19 @@ def _slogdet_impl(a, factors):
     return _factors(a, factors).slogdet()
 
 
+def _inverse_transposed(a, factors, name):
+    """``A⁻ᵀ``. For Cholesky factors (a symmetric ``A``) at first order, ``A⁻¹``
+    itself (equal, and contiguous); traced (higher order) always the transpose, whose
+    derivative along a non-symmetric direction differs."""
+    inv = _inverse_for_derivative(a, factors, name)
+    if factors is not None and factors.kind == "cholesky" and not isinstance(inv, Tracer):
+        return inv
+    return mT(inv)
+
+
 def _slogdet_vjp(g, ans, a, factors):
     g_sign, g_logabs = g
-    inv_t = mT(_inverse_for_derivative(a, factors, "slogdet"))
+    inv_t = _inverse_transposed(a, factors, "slogdet")
     if not is_complex(a):
         return multiply(expand_last2(g_logabs), inv_t)
     from .. import real
@@ -150,7 +172,7 @@ defjvp(slogdet_p, _slogdet_jvp)
 
 
 def _det_vjp(g, ans, a, factors):
-    inv_t = mT(_inverse_for_derivative(a, factors, "det"))
+    inv_t = _inverse_transposed(a, factors, "det")
     return multiply(expand_last2(g * ans), inv_t)
 
 

@@ -22,12 +22,12 @@ import scipy.linalg as sla
 
 from ...core import Primitive, Tracer, defjvp, defvjp, primal, shape_of
 from ...numpy._registry import register
+from ...numpy.elementwise import where
 from ...numpy.indexing import take_along_axis
 from ...numpy.linalg._util import as_lapack, broadcast_batch, mT, square
 from ...numpy.linalg.decompositions import cholesky
 from ...numpy.linalg.triangular import solve_right, triangular_solve
 from ...numpy.products import matmul, tril, triu
-from ...numpy.elementwise import where
 
 
 def _trans_code(trans) -> int:

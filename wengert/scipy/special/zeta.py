@@ -49,6 +49,10 @@ def _em_sum(k: int, s, q):
     For ``s >= 1`` the terms decay and ``max(12, s + 4)`` of them are summed directly;
     for ``s < 1`` they grow and cancel against the tail integral, so only 4 are (the
     error stays near 1e-12 relative down to ``s = -2``; lower ``s`` is refused)."""
+    if onp.iscomplexobj(s) or onp.iscomplexobj(q):
+        raise errors.UnsupportedFunctionError(
+            "wengert.scipy.special.zeta: derivatives are defined for real x and q only; "
+            "got a complex argument.")
     s, q = onp.broadcast_arrays(onp.asarray(s, onp.float64), onp.asarray(q, onp.float64))
     if onp.any(s < LOWEST_X):
         raise errors.UnsupportedFunctionError(

@@ -88,7 +88,13 @@ dirichlet = Distribution("dirichlet", ("alpha",), {},
 
 
 def _mvn_arguments(x, mean, cov):
-    """(points as (n, d), mean (d,), symmetric covariance (d, d)), as SciPy reads them."""
+    """(points as (n, d), mean (d,), symmetric covariance (d, d)), as SciPy reads them.
+    Real arguments only (SciPy casts complex ones to float, dropping their imaginary
+    part; here that is an error rather than a silently different answer)."""
+    for name, value in (("x", x), ("mean", mean), ("cov", cov)):
+        if value is not None and onp.iscomplexobj(value):
+            raise TypeError(f"wengert.scipy.stats.multivariate_normal: argument {name} "
+                            f"must be real; got a complex array.")
     cov_shape = shape_of(cov)
     if mean is not None:  # SciPy's rule: the dimension is the size of the mean...
         d = int(onp.prod(shape_of(mean), dtype=int))

@@ -1,0 +1,99 @@
+"""Buffers of the generated code: when each variable is last read (``del`` after it)
+and which dead buffer an equation's output may be written into (``out=``).
+
+The plan comes from the passes' alias analysis (``passes.buffer_reuse``) when it is
+there, else from a conservative analysis of our own; either way it is checked again:
+only primitives that take ``out=``, equal shape and dtype, never an input or output of
+the list.
+"""
+
+from __future__ import annotations
+
+import operator
+
+import numpy as np
+
+from ..core.wengert_list import Var, WengertList
+
+_AS_UFUNC = {operator.add: np.add, operator.sub: np.subtract, operator.mul: np.multiply,
+             operator.truediv: np.true_divide, operator.neg: np.negative}
+
+
+def ufunc_of(impl):
+    """The ufunc an implementation computes (accepting ``out=``), or None."""
+    if isinstance(impl, np.ufunc):
+        return impl
+    try:
+        return _AS_UFUNC.get(impl)
+    except TypeError:
+        return None
+
+
+def last_reads(wl: WengertList) -> dict:
+    """var name -> index of the last equation reading it."""
+    last = {}
+    for i, eq in enumerate(wl.equations):
+        for a in eq.ins:
+            if isinstance(a, Var):
+                last[a.name] = i
+    return last
+
+
+def reuse_plan(wl: WengertList, out_names: set, in_names: set) -> dict:
+    """{equation index: dead argument whose buffer its output is written into}. The
+    passes' ``buffer_reuse`` (alias analysis) when present, else a conservative plan of
+    our own; either way only for primitives that take ``out=``, with equal shape and
+    dtype."""
+    try:
+        from .passes import buffer_reuse
+    except ImportError:
+        buffer_reuse = None
+    if buffer_reuse is not None:
+        try:  # also buffers that died earlier (kept alive until reused: codegen)
+            plan = buffer_reuse(wl, dead_values=True)
+        except TypeError:
+            plan = buffer_reuse(wl)
+    else:
+        plan = _own_plan(wl, out_names, in_names)
+    checked = {}
+    for i, var in plan.items():
+        eq = wl.equations[i]
+        out = eq.outs[0]
+        takes_out = getattr(eq.primitive, "accepts_out", False) or (
+            ufunc_of(eq.primitive.impl) is not None and not eq.params)
+        if (takes_out and len(eq.outs) == 1 and out.shape and var.shape == out.shape
+                and np.dtype(var.dtype) == np.dtype(out.dtype)
+                and var.name not in out_names and var.name not in in_names):
+            checked[i] = var
+    return checked
+
+
+def _own_plan(wl: WengertList, out_names: set, in_names: set) -> dict:
+    owned = _owned_buffers(wl, out_names, in_names)
+    last = last_reads(wl)
+    plan = {}
+    for i, eq in enumerate(wl.equations):
+        if len(eq.outs) != 1 or eq.params or ufunc_of(eq.primitive.impl) is None:
+            continue
+        for a in eq.ins:
+            if isinstance(a, Var) and a.name in owned and last.get(a.name) == i:
+                plan[i] = a
+                break
+    return plan
+
+
+def _owned_buffers(wl: WengertList, out_names: set, in_names: set) -> set:
+    """Variables whose array only the generated code holds and nothing views: made by
+    an elementwise ufunc (a fresh array) and read only by elementwise ufuncs and guards
+    (which make no views). Such a buffer may be overwritten (``out=``) once dead."""
+    fresh = set()
+    for eq in wl.equations:
+        if len(eq.outs) == 1 and ufunc_of(eq.primitive.impl) is not None \
+                and eq.outs[0].shape:
+            fresh.add(eq.outs[0].name)
+    for eq in wl.equations:
+        if eq.outs and (ufunc_of(eq.primitive.impl) is None or eq.params):
+            for a in eq.ins:
+                if isinstance(a, Var):
+                    fresh.discard(a.name)
+    return fresh - out_names - in_names
