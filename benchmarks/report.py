@@ -220,7 +220,8 @@ def _header(meta: dict, results: dict) -> list[str]:
         f"Python {meta['python']} · NumPy {meta['numpy']} · {meta['threads']} thread(s) "
         f"per library · float64 · medians of {meta['rounds']} round(s) x "
         f"{meta['repeats']} samples · log-sum-exp shift: `{meta['lse']}` · wengert "
-        f"{meta['wengert_commit']}" + (f" · load average before the run {load}" if load else "")
+        f"{meta['wengert_commit']}" + (f" · load average (1, 5, 15 min) before the run {load}, "
+                                        f"after {meta.get('load_after')}" if load else "")
         + (f" · total {meta['total_s']} s" if "total_s" in meta else ""),
         "",
         "Versions: " + ", ".join(
@@ -260,7 +261,7 @@ def markdown(record: dict, title_level: str = "##") -> str:
                   "|---|---|---:|---:|---|---|"]
         for t in ctg:
             met = "—" if t["met"] is None else ("yes" if t["met"] else "**NO**")
-            lines.append(f"| {t['workload']} | {t['what']} | {_fmt(t['value'])} | "
+            lines.append(f"| {t['workload']} | {t['what']} | {_fmt(t['value'], 4)} | "
                          f"≤ {t['limit']:g} | {met} | {t.get('note', '')} |")
         lines.append("")
     return "\n".join(lines)
@@ -312,17 +313,21 @@ def docs_page(record: dict, picture: str | None) -> str:
 
 
 def write_docs(json_path: str, page: str = DOCS_PAGE) -> list[str]:
-    """Rebuild ``docs/benchmarks.md`` (and the picture beside the JSON) from a record."""
+    """Rebuild ``docs/benchmarks.md``, and ``latest.md`` and the picture beside the JSON,
+    from a record."""
     with open(json_path) as fh:
         record = json.load(fh)
     out_dir = os.path.dirname(os.path.abspath(json_path))
+    md = os.path.join(out_dir, "latest.md")
+    with open(md, "w") as fh:
+        fh.write(markdown(record) + "\n")
     png = plots.draw(record, os.path.join(out_dir, "latest.png"))
     if png is None and os.path.exists(os.path.join(out_dir, "latest.png")):
         png = os.path.join(out_dir, "latest.png")
     rel = os.path.relpath(png, os.path.dirname(os.path.abspath(page))) if png else None
     with open(page, "w") as fh:
         fh.write(docs_page(record, rel))
-    return [page] + ([png] if png else [])
+    return [page, md] + ([png] if png else [])
 
 
 def main(argv=None) -> int:
