@@ -129,3 +129,40 @@ def test_batched_gradients_equal_the_per_matrix_ones():
         gk = wengert.grad(f, argnums=(0, 1))(stack[k], b[k])
         onp.testing.assert_allclose(ga[k], gk[0], rtol=1e-10)
         onp.testing.assert_allclose(gb[k], gk[1], rtol=1e-10)
+
+
+_HZ = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+HERM = _HZ @ _HZ.conj().T + 3 * onp.eye(3)
+CC = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+
+
+@pytest.mark.parametrize("f", [
+    lambda z: wnp.sum(wnp.abs(L.cholesky(z)) ** 2 * CC.real),
+    lambda z: wnp.real(wnp.sum(L.cholesky(z, upper=True) * CC)),
+    lambda z: wnp.sum(L.eigvalsh(z) ** 2 * onp.arange(3)),
+    lambda z: wnp.sum(wnp.abs(L.eigh(z, UPLO="U")[1]) ** 2 * CC.real),
+], ids=["cholesky", "cholesky_upper", "eigvalsh", "eigh_abs_vectors"])
+def test_hermitian_decompositions_of_complex_matrices(f):
+    # Gradient (JAX's convention), JVP and forward-over-reverse against central
+    # differences; only the lower (or upper) triangle and the real diagonal are read.
+    g = wengert.grad(f)(HERM)
+    dx = numerical_grad(lambda x: f(x + 1j * HERM.imag), HERM.real)
+    dy = numerical_grad(lambda y: f(HERM.real + 1j * y), HERM.imag)
+    onp.testing.assert_allclose(g, dx - 1j * dy, rtol=1e-6, atol=1e-7)
+    t = RNG.standard_normal((3, 3)) + 1j * RNG.standard_normal((3, 3))
+    eps = 1e-6
+    jv = wengert.jvp(f, (HERM,), (t,))[1]
+    assert abs(jv - (f(HERM + eps * t) - f(HERM - eps * t)) / (2 * eps)) < 1e-6
+    hv = wengert.jvp(wengert.grad(f), (HERM,), (t,))[1]
+    gf = wengert.grad(f)
+    onp.testing.assert_allclose(hv, (gf(HERM + eps * t) - gf(HERM - eps * t)) / (2 * eps),
+                                rtol=1e-5, atol=1e-6)
+
+
+def test_complex_eigh_basis_dependent_loss_at_repeated_eigenvalues_raises():
+    q, _ = onp.linalg.qr(_HZ)
+    h = q @ onp.diag([1.0, 1.0, 2.0]) @ q.conj().T
+    with pytest.raises(L.DegenerateDerivativeError):
+        wengert.grad(lambda z: wnp.real(wnp.sum(L.eigh(z)[1][:, 0])))(h)
+    g = wengert.grad(lambda z: wnp.sum(L.eigvalsh(z) ** 2))(h)
+    assert onp.all(onp.isfinite(g))

@@ -142,7 +142,7 @@ def safe_reciprocal(d, mask):
     return where(mask, zero, one / where(mask, one, d))
 
 
-def check_gauge(k, mask, name: str, what: str) -> None:
+def check_gauge(k, mask, name: str, what: str, hermitian: bool = False) -> None:
     """Raise :class:`DegenerateDerivativeError` if the antisymmetric part of ``k`` (a
     plain or traced stack of matrices) is not negligible on the off-diagonal pairs of
     ``mask``: the loss then depends on the basis of a degenerate subspace."""
@@ -153,7 +153,12 @@ def check_gauge(k, mask, name: str, what: str) -> None:
     off = mask & ~onp.eye(n, dtype=bool)
     if not onp.any(off):
         return
-    anti = onp.abs(kp - onp.swapaxes(kp, -1, -2))
+    # The antisymmetric part (real), or the anti-Hermitian part (``hermitian``: complex
+    # ``k = Vᵀ V̄`` under JAX's convention).
+    other = onp.swapaxes(kp, -1, -2)
+    if hermitian:
+        other = onp.conj(other)
+    anti = onp.abs(kp - other)
     eps = onp.finfo(kp.dtype).eps if kp.dtype.kind in "fc" else onp.finfo(float).eps
     tol = 1e3 * n * eps * max(1.0, float(onp.max(onp.abs(kp)))) if kp.size else 0.0
     if onp.any(anti[off] > tol):
@@ -163,3 +168,40 @@ def check_gauge(k, mask, name: str, what: str) -> None:
             f"returned, which is arbitrary: the derivative does not exist. Make the loss "
             f"depend on the subspace only (e.g. on projectors V Vᵀ or on the values), or "
             f"perturb the input to separate the values.")
+
+
+def hermitian_from(x, lower: bool):
+    """The Hermitian matrix a complex routine reading one triangle sees (LAPACK ignores
+    the imaginary part of the diagonal); ``symmetric_from`` for real ``x``."""
+    if not is_complex(x):
+        return symmetric_from(x, lower)
+    from .. import conj, real
+
+    strict = tril(x, -1) if lower else triu(x, 1)
+    return strict + conj(mT(strict)) + diag_matrix(real(diag_part(x)))
+
+
+def transpose_linear(linear, g, like):
+    """``Jᵀ g`` for a map ``linear`` that is linear in its one argument (shaped like
+    ``like``; ``g=None`` seeds a scalar output with 1), by one reverse sweep over it
+    (JAX's convention for non-holomorphic maps, as ``custom_jvp`` transposes its rules).
+    Costs one more evaluation of ``linear``."""
+    from ...core import VJPTrace, VJPTracer, backward, densify, primal
+
+    trace = VJPTrace()
+    zeros = onp.zeros(shape_of(like), dtype=dtype_of(like))
+    t = trace.new_input(zeros)
+    try:
+        out = linear(t)
+    finally:
+        trace.finish()
+    try:
+        if not (isinstance(out, VJPTracer) and out._trace is trace):
+            return None
+        if g is None:  # a scalar pairing with the cotangent: seed 1
+            g = onp.ones((), dtype=onp.asarray(primal(out)).dtype)
+        ct = backward(trace, {out._index: g}, False)
+        return densify(ct[t._index])
+    finally:
+        trace.release()
+

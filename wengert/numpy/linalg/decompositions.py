@@ -1,4 +1,10 @@
-"""Cholesky, symmetric eigen-, singular value and QR decompositions (real matrices).
+"""Cholesky, symmetric eigen-, singular value and QR decompositions.
+
+Real matrices throughout; complex (Hermitian) matrices for ``cholesky``, ``eigh`` and
+``eigvalsh``, whose JVP is the real one with conjugate transposes (``dL = L Φ(L⁻¹ E
+L⁻ᴴ)``; ``M = Vᴴ E V``, ``dλ = Re diag(M)``, ``dV = V (F ∘ M)``, each eigenvector's phase
+held) and whose VJP is that JVP transposed by one reverse sweep over it (JAX's
+convention). ``svd`` and ``qr`` of traced complex input raise ``MissingRuleError``.
 
 Notation: ``Φ(X) = tril(X, −1) + diag(X)/2``; ``F_ij = 1/(λ_j − λ_i)`` off the diagonal
 (``1/(s_j² − s_i²)`` for the SVD), 0 on it and on pairs of repeated values; ``sym_L(X)``
@@ -50,12 +56,14 @@ from ._util import (
     diag_matrix,
     diag_part,
     gap_matrix,
+    hermitian_from,
     is_complex,
     mT,
     onto_triangle,
     result_tuple,
     safe_reciprocal,
     symmetric_from,
+    transpose_linear,
 )
 from .triangular import solve_right, triangular_solve
 
@@ -75,12 +83,26 @@ def _phi(x):
 
 
 def _cholesky_jvp(t, L, a):
+    if is_complex(L):
+        return _cholesky_jvp_complex(t, L)
     w = triangular_solve(L, symmetric_from(t, lower=True), lower=True)  # L⁻¹ E
     s = mT(triangular_solve(L, mT(w), lower=True))  # L⁻¹ E L⁻ᵀ
     return matmul(L, _phi(s))
 
 
+def _cholesky_jvp_complex(t, L):
+    """Hermitian ``A = L Lᴴ``: ``dL = L Φ(L⁻¹ E L⁻ᴴ)``, ``E`` the Hermitian matrix of
+    the lower triangle of ``dA`` (the diagonal of ``L⁻¹ E L⁻ᴴ`` is real)."""
+    from .. import conj
+
+    w = triangular_solve(L, hermitian_from(t, lower=True), lower=True)  # L⁻¹ E
+    s = conj(mT(triangular_solve(L, conj(mT(w)), lower=True)))  # (L⁻¹ Wᴴ)ᴴ = W L⁻ᴴ
+    return matmul(L, _phi(s))
+
+
 def _cholesky_vjp(g, L, a):
+    if is_complex(L):
+        return transpose_linear(lambda t: _cholesky_jvp_complex(t, L), g, a)
     y = _phi(matmul(mT(L), g))
     z = triangular_solve(L, y, lower=True, trans=True)  # L⁻ᵀ Y
     p = solve_right(z, L, lower=True)  # L⁻ᵀ Y L⁻¹
@@ -93,10 +115,15 @@ defjvp(cholesky_p, _cholesky_jvp)
 
 
 def cholesky(a, /, *, upper: bool = False):
-    """``numpy.linalg.cholesky``: ``L`` lower with ``A = L Lᵀ`` (reads the lower
-    triangle), or ``Lᵀ`` with ``upper=True`` (reads the upper triangle)."""
-    _real_only(a, "cholesky")
+    """``numpy.linalg.cholesky``: ``L`` lower with ``A = L Lᴴ`` (reads the lower
+    triangle), or ``Lᴴ`` with ``upper=True`` (reads the upper triangle). Complex
+    matrices: the JVP below in complex arithmetic, the VJP its transpose (one reverse
+    sweep over the JVP)."""
     if upper:
+        if is_complex(a):
+            from .. import conj
+
+            return conj(mT(cholesky_p(conj(mT(a)))))
         return mT(cholesky_p(mT(a)))
     return cholesky_p(a)
 
@@ -114,19 +141,45 @@ def _eigh_impl(a, lower):
 
 def _eigh_jvp(t, ans, a, lower):
     w, v = ans
+    if is_complex(v):
+        return _eigh_jvp_complex(t, w, v, lower)
     m = matmul(mT(v), matmul(symmetric_from(t, lower), v))
     d, mask = gap_matrix(w)
     return diag_part(m), matmul(v, multiply(safe_reciprocal(d, mask), m))
 
 
+def _eigh_jvp_complex(t, w, v, lower):
+    """Hermitian ``A``: ``M = Vᴴ E V``, ``dλ = Re diag(M)``, ``dV = V (F ∘ M)`` (the
+    gauge ``diag(Vᴴ dV) = 0``: each eigenvector's phase does not move)."""
+    from .. import conj, real
+
+    m = matmul(conj(mT(v)), matmul(hermitian_from(t, lower), v))
+    d, mask = gap_matrix(w)
+    return real(diag_part(m)), matmul(v, multiply(safe_reciprocal(d, mask), m))
+
+
 def _eigh_vjp(g, ans, a, lower):
     w, v = ans
     gw, gv = g
+    if is_complex(v):
+        check_gauge(matmul(mT(v), gv), gap_matrix(w)[1], "eigh", "eigenvalues",
+                    hermitian=True)
+        return transpose_linear(lambda t: _eigh_pair(_eigh_jvp_complex(t, w, v, lower),
+                                                     gw, gv), None, a)
     k = matmul(mT(v), gv)
     d, mask = gap_matrix(w)
     check_gauge(k, mask, "eigh", "eigenvalues")
     inner = diag_matrix(gw) + multiply(safe_reciprocal(d, mask), k)
     return onto_triangle(matmul(v, matmul(inner, mT(v))), lower)
+
+
+def _eigh_pair(tangents, gw, gv):
+    """``<(dλ, dV), (λ̄, V̄)>`` as the bilinear pairing ``sum(dλ λ̄) + sum(dV V̄)``:
+    its transpose in the tangent, seeded with 1, is the cotangent of the input."""
+    from ..reductions import sum as _sum
+
+    dw, dv = tangents
+    return _sum(dw * gw) + _sum(dv * gv)
 
 
 eigh_p = Primitive("linalg.eigh", _eigh_impl, multiple_results=True)
@@ -143,7 +196,6 @@ def _uplo(UPLO: str, name: str) -> bool:
 def eigh(a, UPLO="L"):  # noqa: N803 (NumPy's name)
     """``numpy.linalg.eigh``: eigenvalues (ascending) and eigenvectors of the symmetric
     matrix whose ``UPLO`` triangle is read (see the module docstring for the rules)."""
-    _real_only(a, "eigh")
     w, v = eigh_p(a, lower=_uplo(UPLO, "eigh"))
     return result_tuple("EighResult", w, v)
 
@@ -155,7 +207,6 @@ def eigvalsh(a, UPLO="L"):  # noqa: N803
     lower = _uplo(UPLO, "eigvalsh")
     if not isinstance(a, Tracer):
         return onp.linalg.eigvalsh(a, UPLO=UPLO)
-    _real_only(a, "eigvalsh")
     return eigh_p(a, lower=lower)[0]
 
 
