@@ -39,6 +39,12 @@ ROWS = [
     # -- matmul, dot -----------------------------------------------------------------------
     two("matmul", [((3, 4), (4, 5)), ((4,), (4,)), ((2, 3, 4), (4,)), ((4,), (2, 4, 3)),
                    ((2, 1, 3, 4), (5, 4, 2))]),
+    # x @ x.T and x.T @ x: recorded as one Gram product (its own rules)
+    Row(entries=("matmul",), fn=lambda x: wnp.matmul(x, wnp.swapaxes(x, -1, -2)),
+        shapes=[((3, 4),), ((2, 3, 4),)], domains=("real",),
+        numpy_fn=lambda x: onp.matmul(x, onp.swapaxes(x, -1, -2))),
+    Row(entries=("matmul", "dot"), fn=lambda x: wnp.dot(x.T, x), shapes=[((3, 4),)],
+        domains=("real",), numpy_fn=lambda x: onp.dot(x.T, x)),
     two("dot", [((), (3,)), ((3, 4), ()), ((3,), (3,)), ((2, 3), (3,)), ((2, 3), (3, 4)),
                 ((3,), (3, 2)), ((2, 3, 4), (4,)), ((2, 3, 4), (5, 4, 2)),
                 ((4,), (2, 4, 3)), ((3, 4), (2, 4, 2))]),

@@ -8,7 +8,8 @@ count. The conventions (``docs/cost.md`` has the full table):
   ``+`` both count 1);
 * reductions of N elements to M results (``sum``, ``max``, ``prod``, ``sum_to_shape``,
   ``repeat_sum``): **N − M**; running reductions along an axis of length L: **N − N/L**;
-* ``matmul``: **2mnk** (2·output size·contracted length); ``tensordot``: 2·output size·
+* ``matmul``: **2mnk** (2·output size·contracted length), and ``gram`` (``X @ X.T``) as
+  the matmul it stands for; ``tensordot``: 2·output size·
   contracted size; ``einsum`` of p operands: p·(product of every index's length);
 * data movement (reshape, transpose, indexing, joining, copies, dtype casts): **0**;
 * dense linear algebra (registered as ``linalg.*``): the textbook counts for an n×n
@@ -240,6 +241,7 @@ RULES.update({name: _running for name in RUNNING})
 RULES.update({name: _zero for name in DATA_MOVEMENT})
 RULES.update({
     "matmul": _matmul,
+    "gram": _matmul,  # X Xᵀ: counted as the matmul it stands for, 2m²k
     "tensordot": _contraction,
     "einsum": _einsum,
     # scatter_add(x, updates): one addition per update element

@@ -23,6 +23,8 @@ import numpy as onp
 
 from ..core import (
     Primitive,
+    Tracer,
+    primal,
     broadcast_to_p,
     defjvp,
     defvjp,
@@ -32,7 +34,7 @@ from ..core import (
     unbroadcast,
 )
 from ._registry import register
-from .elementwise import multiply
+from .elementwise import add, multiply
 from .shapes import expand_dims, reshape, swapaxes, transpose
 
 
@@ -69,10 +71,56 @@ defjvp(
 )
 
 
+def _gram_impl(x):
+    return onp.matmul(x, onp.swapaxes(x, -1, -2))
+
+
+def _symmetric_part_times(m, x):
+    """``(M + Mᵀ) X`` (over the last two axes)."""
+    return matmul_p(add(m, swapaxes(m, -1, -2)), x)
+
+
+def _gram_jvp(t, ans, x):
+    p = matmul_p(t, swapaxes(x, -1, -2))
+    return add(p, swapaxes(p, -1, -2))
+
+
+# The Gram product A = X Xᵀ, which ``X @ X.T`` (and ``X.T @ X``, the Gram product of
+# ``X.T``) records: dA = P + Pᵀ with P = dX Xᵀ; the VJP is (G + Gᵀ) X, one product where
+# the two operands' separate VJPs of ``matmul`` would take two.
+gram_p = Primitive("gram", _gram_impl)
+defvjp(gram_p, lambda g, ans, x: _symmetric_part_times(g, x), reads=((0,),))
+defjvp(gram_p, _gram_jvp)
+
+
+def _is_transpose_of(view, x) -> bool:
+    """Whether traced ``view`` is, in value and in derivative, ``swapaxes(x, -1, -2)``:
+    a view taken from ``x`` itself (``mark_view``) over the same memory with the last
+    two axes' shape and strides exchanged."""
+    if not (isinstance(view, Tracer) and isinstance(x, Tracer)) or view._trace is not x._trace:
+        return False
+    base = getattr(view, "_base", None)
+    if base is None or base() is not x:
+        return False
+    v, a = primal(view), primal(x)  # nested traces: the arrays inside
+    if type(v) is not onp.ndarray or type(a) is not onp.ndarray or a.ndim < 2 or v.ndim != a.ndim:
+        return False
+    swap = list(range(a.ndim))
+    swap[-1], swap[-2] = swap[-2], swap[-1]
+    return (v.shape == tuple(a.shape[i] for i in swap)
+            and v.strides == tuple(a.strides[i] for i in swap)
+            and v.__array_interface__["data"][0] == a.__array_interface__["data"][0])
+
+
 def matmul(a, b):
-    """``a @ b``."""
+    """``a @ b``. ``x @ x.T`` and ``x.T @ x`` are recorded as one Gram product, whose
+    gradient takes one matrix product instead of two."""
     if _ndim(a) == 0 or _ndim(b) == 0:
         raise ValueError("wengert.numpy.matmul: operands must not be 0-d (use multiply)")
+    if _is_transpose_of(b, a):
+        return gram_p(a)
+    if _is_transpose_of(a, b):
+        return gram_p(a)
     return matmul_p(a, b)
 
 
@@ -87,7 +135,7 @@ def dot(a, b, out=None):
     if _ndim(a) == 0 or _ndim(b) == 0:
         return multiply(a, b)
     if _ndim(a) <= 2 and _ndim(b) <= 2:
-        return matmul_p(a, b)
+        return matmul(a, b)
     # N-D: sum over the last axis of a and the second-to-last of b (the only one if 1-D);
     # result shape a.shape[:-1] + b.shape[:-2] + b.shape[-1:].
     return tensordot(a, b, axes=((_ndim(a) - 1,), (_ndim(b) - 2 if _ndim(b) > 1 else 0,)))
