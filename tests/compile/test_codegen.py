@@ -121,3 +121,87 @@ def test_scalar_code_is_floats_with_few_locals():
         x = math.sin(x) * 1.0001 + 0.1 * math.cos(x)
     assert abs(v - x) <= 1e-14 and abs(g - d) <= 1e-12 * abs(d)
     assert jit(grad(loop))(0.5) == g
+
+
+def _two_slices_list():
+    """g = scatter(a*b, :-1) + scatter(a-b, :-1) + scatter(b, 1:), as the backward sweep
+    of a function of x[:-1] and x[1:] records it."""
+    from wengert.core import add_p
+
+    n = 7
+    a, b = Var("x0", (n - 1,), np.dtype(float)), Var("x1", (n - 1,), np.dtype(float))
+    p, m = Var("v1", (n - 1,), np.dtype(float)), Var("v2", (n - 1,), np.dtype(float))
+    s1, s2, s3 = (Var(f"v{k}", (n,), np.dtype(float)) for k in (3, 4, 5))
+    t1, t2 = Var("v6", (n,), np.dtype(float)), Var("v7", (n,), np.dtype(float))
+    lo, hi = (slice(None, -1),), (slice(1, None),)
+    wl = WengertList([a, b], [], [
+        Equation((p,), wnp.multiply, (a, b), {}),
+        Equation((s1,), scatter_add_p, (p,), {"index": lo, "shape": (n,), "unique": False}),
+        Equation((m,), wnp.subtract, (a, b), {}),
+        Equation((s2,), scatter_add_p, (m,), {"index": lo, "shape": (n,), "unique": False}),
+        Equation((t1,), add_p, (s1, s2), {}),
+        Equation((s3,), scatter_add_p, (b,), {"index": hi, "shape": (n,), "unique": False}),
+        Equation((t2,), add_p, (t1, s3), {}),
+    ], [t2])
+    return wl
+
+
+def test_scatters_to_one_index_are_merged_and_written_in_place():
+    from wengert.compile.lowering import merge_scatters
+
+    wl = _two_slices_list()
+    merged = merge_scatters(wl)
+    prims = [eq.primitive for eq in merged.equations]
+    assert prims.count(scatter_add_p) == 2  # the two scatters to :-1 became one
+    lowered = accumulate_scatters(wl)
+    gen = codegen.generate(lowered, specialise_scalars=False)
+    assert "out=v" in gen.source and "zeros(" in gen.source  # a - b straight into g[:-1]
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=6), rng.normal(size=6)
+    a[0], b[0] = -0.0, 0.0
+    want = np.zeros(7)
+    want[:-1] = (a * b) + (a - b)  # eager: 0 + a*b, then + (a - b)
+    want[1:] += b
+    first = gen.function(a, b)[0]
+    np.testing.assert_array_equal(first, evaluate(wl, a, b)[0])
+    np.testing.assert_allclose(first, want, rtol=1e-15)
+    saved = first.copy()
+    first[:] = 7.0  # the caller's result is its own: the next call is unaffected
+    second = gen.function(a, b)[0]
+    np.testing.assert_array_equal(second, saved)
+    assert not np.shares_memory(first, second)
+
+
+def test_scatters_with_repeating_index_are_not_merged():
+    from wengert.compile.lowering import is_basic_index, merge_scatters
+
+    assert is_basic_index((slice(1, None), 0)) and not is_basic_index((np.array([0, 0]),))
+    wl = _two_slices_list()
+    index = (np.array([0, 2, 2, 1, 3, 3]),)
+    for eq in wl.equations:
+        if eq.primitive is scatter_add_p and eq.params["index"] == (slice(None, -1),):
+            eq.params["index"] = index
+    assert merge_scatters(wl) is wl
+
+
+def test_reductions_are_emitted_as_ufunc_reduce_and_bitwise_eager():
+    """sum/max/min and the gradient's sum_to_shape (broadcast operands) as
+    ``np.add.reduce``/``np.maximum.reduce`` calls: bitwise what eager computes."""
+
+    def f(x, b, c):
+        y = wnp.tanh(x + b) * c  # b (1, 40) and c (40,) broadcast: sum_to_shape in grad
+        return wnp.sum(wnp.max(y, axis=0, keepdims=True) - wnp.min(y, axis=1)[:40])
+
+    rng = np.random.default_rng(5)
+    args = (rng.normal(size=(50, 40)), rng.normal(size=(1, 40)), rng.normal(size=40))
+    vg = jit(value_and_grad(f, argnums=(0, 1, 2)))
+    source = vg.lower(*args).source
+    assert "np_add.reduce(" in source and "np_maximum.reduce(" in source
+    assert "np_minimum.reduce(" in source and "sum_to_shape(" not in source
+    vg(*args)
+    value, grads = vg(*args)
+    want_value, want_grads = value_and_grad(f, argnums=(0, 1, 2))(*args)
+    assert value == want_value
+    for g, w in zip(grads, want_grads):
+        assert g.shape == w.shape
+        np.testing.assert_array_equal(g, w)

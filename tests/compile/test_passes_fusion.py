@@ -185,3 +185,25 @@ def test_many_arguments_fall_back_to_numpy(monkeypatch):
     assert_same_outputs(wl, out, RNG)
     wl = WL(xs[:4], eqs[:3], [sums[3]])
     assert fusion(wl).equations[0].primitive.uses_numexpr
+
+
+def test_shared_value_is_recomputed_in_each_numexpr_reader(monkeypatch):
+    """d = w - x*x read by two chains: one copy per chain, two kernels reading x and w
+    (d never stored), bitwise the same; not done for the NumPy plan or many readers."""
+    pytest.importorskip("numexpr")
+    monkeypatch.setattr(fusion_module, "NUMEXPR_MIN_SIZE", 16)
+    x, w = V("x", (N,)), V("w", (N,))
+    xx, d, p, q, r = (V(n, (N,)) for n in ("xx", "d", "p", "q", "r"))
+    wl = WL([x, w], [E(xx, multiply, x, x), E(d, subtract, w, xx),
+                     E(p, multiply, d, d), E(q, multiply, L(2.0), d),
+                     E(r, add, q, x)], [p, r])
+    out = fusion(wl)
+    assert len(out.equations) == 2
+    assert all(eq.primitive.uses_numexpr for eq in out.equations)
+    assert {a.name for eq in out.equations for a in eq.ins if a.name} == {"x", "w"}
+    assert_same_outputs(wl, out, RNG)
+    monkeypatch.setattr(fusion_module, "NUMEXPR_MIN_SIZE", 1 << 40)
+    assert "d" in {v.name for eq in fusion(wl).equations for v in eq.outs}
+    monkeypatch.setattr(fusion_module, "NUMEXPR_MIN_SIZE", 16)
+    monkeypatch.setattr(fusion_module, "REMAT_MAX_READERS", 1)
+    assert "d" in {v.name for eq in fusion(wl).equations for v in eq.outs}

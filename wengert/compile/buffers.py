@@ -97,3 +97,46 @@ def _owned_buffers(wl: WengertList, out_names: set, in_names: set) -> set:
                 if isinstance(a, Var):
                     fresh.discard(a.name)
     return fresh - out_names - in_names
+
+
+def scatters_in_place(wl: WengertList, out_names: set, svars: set) -> dict:
+    """{index of a ``scatter_add`` equation: index of the equation producing its value}
+    where the producer may write straight into the scattered region of a zeroed result
+    (``r = zeros(shape); producer(..., out=r[index])``) instead of into an array of its
+    own that the scatter then copies: a basic index (a plain write, each entry once),
+    the value read only by the scatter and not an output, a producer taking ``out=``
+    (a ufunc or a fused kernel), the same dtype. Bitwise the same result."""
+    from ..numpy.indexing import scatter_add_p
+    from .lowering import is_basic_index
+
+    readers: dict = {}
+    for eq in wl.equations:
+        for a in eq.ins:
+            if isinstance(a, Var):
+                readers[a.name] = readers.get(a.name, 0) + 1
+    defined = {v.name: k for k, eq in enumerate(wl.equations) for v in eq.outs}
+    found = {}
+    for k, eq in enumerate(wl.equations):
+        if eq.primitive is not scatter_add_p or not isinstance(eq.ins[0], Var):
+            continue
+        g, out = eq.ins[0], eq.outs[0]
+        index = eq.params.get("index")
+        p = defined.get(g.name)
+        if p is None or readers.get(g.name) != 1 or g.name in out_names or \
+                g.name in svars or not is_basic_index(index):
+            continue
+        producer = wl.equations[p]
+        takes_out = getattr(producer.primitive, "accepts_out", False) or (
+            ufunc_of(producer.primitive.impl) is not None and not producer.params)
+        if not takes_out or len(producer.outs) != 1 or not g.shape:
+            continue
+        if np.dtype(g.dtype) != np.dtype(out.dtype) or \
+                tuple(eq.params.get("shape", ())) != tuple(out.shape):
+            continue
+        try:
+            region = np.broadcast_to(np.zeros((), dtype=np.int8), out.shape)[index].shape
+        except (IndexError, TypeError, ValueError):
+            continue
+        if tuple(region) == tuple(g.shape):
+            found[k] = p
+    return found

@@ -30,8 +30,8 @@ import numpy as np
 
 from ..core import Primitive
 from ..core.wengert_list import Var, WengertList
-from . import guards, scalar
-from .buffers import last_reads, reuse_plan, ufunc_of
+from . import guards, scalar, unroll
+from .buffers import last_reads, reuse_plan, scatters_in_place, ufunc_of
 
 # operator implementations, written as the operator (the same call, without a frame)
 _INFIX = {operator.add: "{0} + {1}", operator.sub: "{0} - {1}", operator.mul: "{0} * {1}",
@@ -140,6 +140,8 @@ def generate(wl: WengertList, name: str = "compiled", specialise_scalars: bool =
              reuse_buffers: bool = True) -> Generated:
     """Compile ``wl`` to a Python function of its inputs returning the tuple of outputs."""
     env = _Env()
+    if specialise_scalars and unroll.applies(wl):
+        return _unrolled(wl, name, env)
     has_arrays = any(v.shape for eq in wl.equations for v in eq.outs)
     out_names = {o.name for o in wl.outputs if isinstance(o, Var)}
     in_names = {v.name for v in wl.inputs}
@@ -149,6 +151,19 @@ def generate(wl: WengertList, name: str = "compiled", specialise_scalars: bool =
     guard_sites: list = []
     body = _function(wl, name, svars, env, plan, guard_sites,
                      None if fallback is None else env.ref(fallback, "numpy_version"))
+    return _build(body, name, env, guard_sites, fallback)
+
+
+def _unrolled(wl: WengertList, name: str, env: _Env) -> Generated:
+    """A program on tiny arrays as code on Python floats (:mod:`.unroll`), with the
+    NumPy version as its fallback."""
+    fallback = _LazyFallback(wl, f"{name}_numpy")
+    code = unroll.body(wl, env, env.ref(fallback, "numpy_version"))
+    head = f"def {name}({', '.join(v.name for v in wl.inputs)}):"
+    return _build([head] + ["    " + c for c in code], name, env, [], fallback)
+
+
+def _build(body: list, name: str, env: _Env, guard_sites: list, fallback) -> Generated:
     lines = [f"def build({', '.join(env.values)}):"]
     lines.extend("    " + line for line in body)
     lines.append("")
@@ -182,6 +197,13 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
     that the frame stays small; array variables keep their names and are deleted right
     after their last use."""
     out_names = {o.name for o in wl.outputs if isinstance(o, Var)}
+    direct = scatters_in_place(wl, out_names, svars)  # scatter index -> producer index
+    direct_into = {p: (wl.equations[k].outs[0],
+                       env.ref(wl.equations[k].params["index"], "q"))
+                   for k, p in direct.items()}
+    redirected = {wl.equations[p].outs[0].name for p in direct_into}
+    plan = {i: v for i, v in plan.items()
+            if i not in direct_into and v.name not in redirected}
     last = last_reads(wl)
     for i, var in plan.items():  # a reused buffer lives until the equation reusing it
         last[var.name] = max(last.get(var.name, -1), i)
@@ -255,8 +277,18 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
                 inline[out] = (expr, reads, depth)
             else:
                 stmts.append(_Stmt((out,), "{} = " + expr, reads, True))
+        elif i in direct:  # written by its producer into a view of its result
+            pass
         else:
-            line = _call_line(eq, env, arg, plan.get(i))
+            into = plan[i].name if i in plan else None
+            if i in direct_into:  # the result is scattered: written in place
+                target, index_ref = direct_into[i]
+                stmts.append(_Stmt((target.name,), f"{target.name} = "
+                                   f"{env.ref(np.zeros, 'zeros')}("
+                                   f"{env.ref(tuple(target.shape), 'q')}, "
+                                   f"{env.ref(np.dtype(target.dtype), 'q')})", [], False))
+                into = f"{target.name}[{index_ref}]"
+            line = _call_line(eq, env, arg, into)
             reads = [renamed.get(a.name, a.name) for a in eq.ins if isinstance(a, Var)]
             stmts.append(_Stmt(tuple(v.name for v in eq.outs), line, reads, False))
         reads = [a for a in eq.ins if isinstance(a, Var)]
@@ -343,11 +375,46 @@ def _array_method(eq, args, env) -> str | None:
         return f"{args[0]}.reshape({env.ref(eq.params['shape'], 'q')})"
     elif prim is getitem_p and not eq.params.get("unique", False):
         return f"{args[0]}[{env.ref(eq.params['index'], 'q')}]"
+    elif np.dtype(x.dtype).kind in "fc":
+        return _reduction(eq, args[0], env)
     return None
 
 
-def _call_line(eq, env, arg, into: Var | None) -> str:
-    """``outs = impl(args, params)``; with ``into``, written into that dead buffer."""
+def _reduction(eq, x: str, env) -> str | None:
+    """``sum``/``max``/``min``/``sum_to_shape`` of a float array as the ufunc reduction
+    their implementations call (``np.sum`` is ``np.add.reduce`` on an ndarray), without
+    the Python wrappers around it; ``sum_to_shape``'s axes are worked out here, from
+    the shapes the list knows."""
+    from ..core.basic_ops import sum_to_shape_p
+    from ..numpy.reductions import max_p, min_p, sum_p
+
+    prim, params = eq.primitive, eq.params
+    ufunc = {sum_p: np.add, max_p: np.maximum, min_p: np.minimum}.get(prim)
+    if ufunc is not None and set(params) == {"axis", "keepdims"}:
+        return (f"{env.ref(ufunc, 'np_' + ufunc.__name__)}.reduce({x}, "
+                f"axis={env.ref(params['axis'], 'q')}, "
+                f"keepdims={env.ref(params['keepdims'], 'q')})")
+    if prim is not sum_to_shape_p or set(params) != {"shape"}:
+        return None
+    x_shape, shape = tuple(eq.ins[0].shape), tuple(params["shape"])
+    if x_shape == shape:
+        return x  # the implementation returns its argument
+    lead = len(x_shape) - len(shape)
+    if lead < 0:
+        return None
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and x_shape[lead + i] != 1)
+    if not axes:
+        return f"{x}.reshape({env.ref(shape, 'q')})"
+    line = (f"{env.ref(np.add, 'np_add')}.reduce({x}, axis={env.ref(axes, 'q')}, "
+            f"keepdims=True)")
+    kept = tuple(1 if k in axes else n for k, n in enumerate(x_shape))
+    return line if kept == shape else f"{line}.reshape({env.ref(shape, 'q')})"
+
+
+def _call_line(eq, env, arg, into: str | None) -> str:
+    """``outs = impl(args, params)``; with ``into``, written into that buffer (a dead
+    variable's, or a view of a scatter's result)."""
     prim = eq.primitive
     impl = prim.impl
     args = [arg(a, False) for a in eq.ins]
@@ -371,7 +438,7 @@ def _call_line(eq, env, arg, into: Var | None) -> str:
             raise ValueError(f"jit: parameter name {key!r} of {prim.name} is not an identifier")
         args.append(f"{key}={env.ref(value, 'q')}")
     if into is not None:
-        args.append(f"out={into.name}")
+        args.append(f"out={into}")
     lhs = ", ".join(v.name for v in eq.outs)
     if len(eq.outs) == 1 and prim.multiple_results:
         lhs += ","

@@ -7,7 +7,12 @@ max_specializations=n)`` overrides it per function.
 ``use_passes``: run the optimisation passes (``wengert.compile.passes``) before code
 generation; off, the traced list is emitted as it is (useful to tell a pass bug from a
 code-generation bug).
+
+``unroll_max_elements``: a program whose every value is a float64 array of at most this
+many elements is emitted as code on Python floats (``wengert.compile.unroll``); 0 turns
+that off (the NumPy code is emitted instead).
 """
 
 max_specializations: int = 8
 use_passes: bool = True
+unroll_max_elements: int = 16

@@ -24,12 +24,12 @@ import numpy as onp
 from ..core import (
     Primitive,
     Tracer,
-    primal,
     broadcast_to_p,
     defjvp,
     defvjp,
     dtype_of,
     mark_view,
+    primal,
     shape_of,
     unbroadcast,
 )

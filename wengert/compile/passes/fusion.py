@@ -301,7 +301,82 @@ def fuse_group(members: list[Equation]) -> Equation:
     return Equation(members[-1].outs, prim, tuple(args), {})
 
 
+#: Most readers a value may be recomputed for (:func:`rematerialise`).
+REMAT_MAX_READERS = 3
+#: Most array arguments of a value recomputed in its readers.
+REMAT_MAX_ARRAYS = 2
+
+
+def _numexpr_eligible(eq: Equation) -> bool:
+    """Fusible, and its group would run on numexpr (float64, large, a numexpr spelling)."""
+    if not HAVE_NUMEXPR or not _fusible(eq) or numexpr_spelling(eq) is None:
+        return False
+    out = eq.outs[0]
+    return np.dtype(out.dtype) == np.float64 and size_of(out.shape) >= NUMEXPR_MIN_SIZE
+
+
+def rematerialise(wl: WengertList) -> WengertList:
+    """Recompute a cheap elementwise value in each of its elementwise readers instead of
+    storing it once and reading it back: ``t = a - b*b`` read by two chains becomes one
+    copy of ``t`` per chain, so each chain fuses into one numexpr kernel reading ``a``
+    and ``b`` and ``t`` is never written to memory (a large array costs far more to
+    write and read back than to recompute in a kernel's cache-sized blocks). Only where
+    numexpr runs both (a NumPy plan would pay a full pass per recomputation), for at most
+    :data:`REMAT_MAX_READERS` readers of the same shape and a value of at most
+    :data:`REMAT_MAX_ARRAYS` array arguments. The copies compute bitwise the same value."""
+    eqs = list(wl.equations)
+    outs = output_names(wl)
+    number = 1 + max((int(v.name[1:]) for eq in eqs for v in eq.outs
+                      if v.name[:1] == "v" and v.name[1:].isdigit()), default=0)
+    changed = False
+    for k in range(len(eqs) - 1, -1, -1):
+        eq = eqs[k]
+        if eq is None or not _numexpr_eligible(eq) or eq.outs[0].name in outs:
+            continue
+        v = eq.outs[0]
+        users = sorted({j for j, e in enumerate(eqs) if e is not None and any(
+            isinstance(a, Var) and a.name == v.name for a in e.ins)})
+        if not 2 <= len(users) <= REMAT_MAX_READERS:
+            continue
+        if not all(_numexpr_eligible(eqs[j]) and
+                   tuple(eqs[j].outs[0].shape) == tuple(v.shape) for j in users):
+            continue
+        arrays = {a.name for a in eq.ins if isinstance(a, Var) and a.shape}
+        if len(arrays) > REMAT_MAX_ARRAYS:
+            continue
+        for j in users:
+            copy = Var(f"v{number}", v.shape, v.dtype)
+            number += 1
+            reader = eqs[j]
+            ins = tuple(copy if isinstance(a, Var) and a.name == v.name else a
+                        for a in reader.ins)
+            eqs[j] = [Equation((copy,), eq.primitive, eq.ins, dict(eq.params)),
+                      Equation(reader.outs, reader.primitive, ins, reader.params)]
+            eqs[j] = _Pair(eqs[j])
+        eqs[k] = None
+        changed = True
+        eqs = _flatten(eqs)
+    if not changed:
+        return wl
+    return rebuild(wl, eqs, {})
+
+
+class _Pair(list):
+    """A recomputed value and its reader, flattened into the list afterwards."""
+
+
+def _flatten(eqs: list) -> list:
+    flat: list = []
+    for e in eqs:
+        if isinstance(e, _Pair):
+            flat.extend(e)
+        elif e is not None:
+            flat.append(e)
+    return flat
+
+
 def fusion(wl: WengertList) -> WengertList:
+    wl = rematerialise(wl)
     found = groups(wl)
     if not found:
         return wl
