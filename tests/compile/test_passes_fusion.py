@@ -61,7 +61,7 @@ def test_kernel_writes_into_out_even_over_an_argument(numpy_only):
 def test_numexpr_kernel_is_bitwise_numpy(monkeypatch):
     """Rosenbrock-like arithmetic with a where: numexpr, bitwise equal to NumPy, also
     with -0.0, inf and NaN, and when writing into an argument's buffer."""
-    pytest.importorskip("numexpr")
+    import numexpr  # noqa: F401  (a test dependency: the `test` extra installs it)
     monkeypatch.setattr(fusion_module, "NUMEXPR_MIN_SIZE", 16)
     x, w, c = V("x", (N,)), V("w", (N,)), V("c", (N,), np.bool_)
     xx, a, b, d, y = (V(n, (N,)) for n in ("xx", "a", "b", "d", "y"))
@@ -172,7 +172,7 @@ def test_numpy_kernel_source_has_generated_names_only(numpy_only):
 
 def test_many_arguments_fall_back_to_numpy(monkeypatch):
     """numexpr takes a bounded number of operands: a wider group runs the NumPy plan."""
-    pytest.importorskip("numexpr")
+    import numexpr  # noqa: F401  (a test dependency: the `test` extra installs it)
     monkeypatch.setattr(fusion_module, "NUMEXPR_MIN_SIZE", 16)
     k = fusion_module.NUMEXPR_MAX_ARGS + 2
     xs = [V(f"x{i}", (N,)) for i in range(k)]
@@ -190,7 +190,7 @@ def test_many_arguments_fall_back_to_numpy(monkeypatch):
 def test_shared_value_is_recomputed_in_each_numexpr_reader(monkeypatch):
     """d = w - x*x read by two chains: one copy per chain, two kernels reading x and w
     (d never stored), bitwise the same; not done for the NumPy plan or many readers."""
-    pytest.importorskip("numexpr")
+    import numexpr  # noqa: F401  (a test dependency: the `test` extra installs it)
     monkeypatch.setattr(fusion_module, "NUMEXPR_MIN_SIZE", 16)
     x, w = V("x", (N,)), V("w", (N,))
     xx, d, p, q, r = (V(n, (N,)) for n in ("xx", "d", "p", "q", "r"))
