@@ -29,7 +29,7 @@ def hand_residual_bytes(workload: str, data: dict) -> int | None:
     return stored_bytes(saved, exclude=(params, X, Y))
 
 
-def report_for(workload: str, mode: str, lse: str) -> dict:
+def report_for(workload: str, mode: str) -> dict:
     import wengert
     import wengert.numpy as wnp
 
@@ -37,7 +37,7 @@ def report_for(workload: str, mode: str, lse: str) -> dict:
     from .worker import _unsupported_errors
 
     data = W.make_data(workload, mode)
-    fun, arg = W.function(workload, wnp, data, lse)
+    fun, arg = W.function(workload, wnp, data)
     try:
         r = wengert.cost_report(fun, timeit=False)(arg)  # the suite times everything
     except _unsupported_errors() as exc:
@@ -54,11 +54,10 @@ def report_for(workload: str, mode: str, lse: str) -> dict:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--mode", choices=("quick", "full"), default="full")
-    p.add_argument("--lse", choices=("max", "fold"), default="max")
     p.add_argument("--workloads", default="mlp")
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
-    result = {w: report_for(w, a.mode, a.lse) for w in a.workloads.split(",") if w}
+    result = {w: report_for(w, a.mode) for w in a.workloads.split(",") if w}
     with open(a.out, "w") as fh:
         json.dump(result, fh)
     return 0

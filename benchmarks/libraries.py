@@ -1,7 +1,7 @@
 """One adapter per library: how to import it, move the data in, and call ``f``,
 ``value_and_grad`` and (for the HVP workloads) the Hessian-vector product on it.
 
-``build(lib, workload, data, lse)`` returns a :class:`Case`; its ``f``, ``vg`` and
+``build(lib, workload, data)`` returns a :class:`Case`; its ``f``, ``vg`` and
 ``hvp`` are zero-argument callables that finish their work before returning (JAX results
 are blocked on), ``to_numpy`` turns ``vg``'s output into ``(float, [arrays])`` for the
 gradient check. Importing a library that is not installed raises ``NotInstalled``; a
@@ -95,33 +95,33 @@ def setup(lib: str, threads: int) -> None:
         raise NotInstalled(str(exc)) from exc
 
 
-def build(lib: str, workload: str, data: dict, lse: str) -> Case:
-    return _BUILDERS[lib](workload, data, lse)
+def build(lib: str, workload: str, data: dict) -> Case:
+    return _BUILDERS[lib](workload, data)
 
 
 # -- NumPy and the hand-written gradient ------------------------------------------------
 
 
-def _numpy(workload, data, lse):
-    fun, arg = W.function(workload, np, data, lse)
+def _numpy(workload, data):
+    fun, arg = W.function(workload, np, data)
     return Case(f=lambda: fun(arg), vg=None)
 
 
-def _hand(workload, data, lse):
-    fun, arg = W.function(workload, np, data, lse)
+def _hand(workload, data):
+    fun, arg = W.function(workload, np, data)
     hvp = (lambda: W.hand_hvp(workload, data)) if workload in W.HVP_WORKLOADS else None
-    return Case(f=lambda: fun(arg), vg=lambda: W.hand_vg(workload, data, lse),
+    return Case(f=lambda: fun(arg), vg=lambda: W.hand_vg(workload, data),
                 to_numpy=_vg_to_numpy, hvp=hvp)
 
 
 # -- wengert and autograd: same shape of API --------------------------------------------
 
 
-def _wengert(workload, data, lse):
+def _wengert(workload, data):
     import wengert
     import wengert.numpy as wnp
 
-    fun, arg = W.function(workload, wnp, data, lse)
+    fun, arg = W.function(workload, wnp, data)
     vg_fun = wengert.value_and_grad(fun)
     case = Case(f=lambda: fun(arg), vg=lambda: vg_fun(arg), to_numpy=_vg_to_numpy)
     if workload in W.HVP_WORKLOADS:
@@ -130,11 +130,11 @@ def _wengert(workload, data, lse):
     return case
 
 
-def _wengert_jit(workload, data, lse):
+def _wengert_jit(workload, data):
     import wengert
     import wengert.numpy as wnp
 
-    fun, arg = W.function(workload, wnp, data, lse)
+    fun, arg = W.function(workload, wnp, data)
     compile_s = {}
 
     def first_call(g, key, *args):
@@ -156,11 +156,11 @@ def _wengert_jit(workload, data, lse):
     return case
 
 
-def _autograd(workload, data, lse):
+def _autograd(workload, data):
     import autograd
     import autograd.numpy as anp
 
-    fun, arg = W.function(workload, anp, data, lse)
+    fun, arg = W.function(workload, anp, data)
     vg_fun = autograd.value_and_grad(fun)
     case = Case(f=lambda: fun(arg), vg=lambda: vg_fun(arg), to_numpy=_vg_to_numpy)
     if workload in W.HVP_WORKLOADS:
@@ -186,17 +186,18 @@ def _torch_ns():
         logaddexp=lambda a, b: torch.logaddexp(as_t(a), as_t(b)),
         sum=lambda x, axis=None: torch.sum(x) if axis is None else torch.sum(x, dim=axis),
         max=lambda x, axis: torch.amax(x, dim=axis),
+        logsumexp=lambda x, axis: torch.logsumexp(x, dim=axis),
         linalg=types.SimpleNamespace(slogdet=torch.linalg.slogdet, solve=torch.linalg.solve),
     )
 
 
-def _torch(workload, data, lse):
+def _torch(workload, data):
     import torch
 
     def convert(a):
         return torch.tensor(a, dtype=torch.float64) if np.ndim(a) == 0 else torch.from_numpy(a)
 
-    fun, arg = W.function(workload, _torch_ns(), data, lse, convert)
+    fun, arg = W.function(workload, _torch_ns(), data, convert)
     multi = isinstance(arg, tuple)
     leaves = list(arg) if multi else [arg]
 
@@ -222,11 +223,11 @@ def _torch(workload, data, lse):
 # -- JAX --------------------------------------------------------------------------------
 
 
-def _jax_parts(workload, data, lse):
+def _jax_parts(workload, data):
     import jax
     import jax.numpy as jnp
 
-    fun, arg = W.function(workload, jnp, data, lse, lambda a: jax.device_put(jnp.asarray(a)))
+    fun, arg = W.function(workload, jnp, data, lambda a: jax.device_put(jnp.asarray(a)))
     jax.block_until_ready(arg)
     to_numpy = lambda o: (float(o[0]), [np.asarray(g) for g in jax.tree_util.tree_leaves(o[1])])
     return jax, fun, arg, to_numpy
@@ -236,8 +237,8 @@ def _jax_hvp(jax, fun):
     return lambda x, v: jax.jvp(jax.grad(fun), (x,), (v,))[1]
 
 
-def _jax(workload, data, lse):
-    jax, fun, arg, to_numpy = _jax_parts(workload, data, lse)
+def _jax(workload, data):
+    jax, fun, arg, to_numpy = _jax_parts(workload, data)
     vg_fun = jax.value_and_grad(fun)
     case = Case(f=lambda: jax.block_until_ready(fun(arg)),
                 vg=lambda: jax.block_until_ready(vg_fun(arg)), to_numpy=to_numpy)
@@ -248,8 +249,8 @@ def _jax(workload, data, lse):
     return case
 
 
-def _jax_jit(workload, data, lse):
-    jax, fun, arg, to_numpy = _jax_parts(workload, data, lse)
+def _jax_jit(workload, data):
+    jax, fun, arg, to_numpy = _jax_parts(workload, data)
     compile_s = {}
 
     def compiled(g, key, *args):

@@ -219,7 +219,7 @@ def _header(meta: dict, results: dict) -> list[str]:
         "",
         f"Python {meta['python']} · NumPy {meta['numpy']} · {meta['threads']} thread(s) "
         f"per library · float64 · medians of {meta['rounds']} round(s) x "
-        f"{meta['repeats']} samples · log-sum-exp shift: `{meta['lse']}` · wengert "
+        f"{meta['repeats']} samples · wengert "
         f"{meta['wengert_commit']}" + (f" · load average (1, 5, 15 min) before the run {load}, "
                                         f"after {meta.get('load_after')}" if load else "")
         + (f" · total {meta['total_s']} s" if "total_s" in meta else ""),

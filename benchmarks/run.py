@@ -34,14 +34,6 @@ DEFAULTS = {
 }
 
 
-def lse_mode() -> str:
-    """``max`` when ``wengert.numpy`` has ``max``; else ``maximum`` folded over the
-    columns. All libraries use the same formulation."""
-    import wengert.numpy as wnp
-
-    return "max" if hasattr(wnp, "max") else "fold"
-
-
 def wengert_commit() -> str:
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=runner.ROOT,
@@ -95,7 +87,6 @@ def main(argv=None) -> int:
         print("note: ratios need the 'numpy' and 'hand' rows", file=sys.stderr)
     cfg = {
         "mode": mode,
-        "lse": lse_mode(),
         "threads": a.threads,
         "repeats": a.repeats or d["repeats"],
         "min_time": a.min_time if a.min_time is not None else d["min_time"],

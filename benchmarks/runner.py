@@ -83,7 +83,7 @@ def _run(module: str, args: list[str], env: dict, what: str, timeout: float) -> 
 
 def run_worker(lib: str, cfg: dict, paired: bool = False, timeout: float = 900) -> dict:
     args = [
-        "--lib", lib, "--mode", cfg["mode"], "--lse", cfg["lse"],
+        "--lib", lib, "--mode", cfg["mode"],
         "--threads", str(cfg["threads"]), "--repeats", str(cfg["repeats"]),
         "--min-time", str(cfg["min_time"]), "--max-time", str(cfg["max_time"]),
         "--workloads", ",".join(cfg["workloads"]),
@@ -93,7 +93,7 @@ def run_worker(lib: str, cfg: dict, paired: bool = False, timeout: float = 900) 
 
 
 def run_costs(cfg: dict, timeout: float = 600) -> dict:
-    args = ["--mode", cfg["mode"], "--lse", cfg["lse"], "--workloads", ",".join(cfg["workloads"])]
+    args = ["--mode", cfg["mode"], "--workloads", ",".join(cfg["workloads"])]
     res = _run("benchmarks.costs", args, worker_env(cfg["threads"]), "cost model", timeout)
     res.pop("wall_s", None)
     return res

@@ -1,6 +1,6 @@
 """One library, in its own process: check every gradient, then time.
 
-    python -m benchmarks.worker --lib wengert --mode full --lse max --out result.json
+    python -m benchmarks.worker --lib wengert --mode full --out result.json
 
 The runner starts it with the thread-count variables already in the environment (they
 must be set before NumPy is imported). Exit status 3 means a gradient, Hessian-vector
@@ -42,11 +42,11 @@ def _rel_err(got, ref) -> float:
     return float(np.max(np.abs(got - ref) / denom)) if ref.size else 0.0
 
 
-def check(lib: str, workload: str, case, data, lse) -> dict:
+def check(lib: str, workload: str, case, data) -> dict:
     """Value, every gradient array and the HVP against the hand-written NumPy code."""
     from . import workloads as W
 
-    ref_value, ref_grad = W.hand_vg(workload, data, lse)
+    ref_value, ref_grad = W.hand_vg(workload, data)
     ref_leaves = [np.asarray(g) for g in ref_grad] if isinstance(ref_grad, tuple) else [ref_grad]
     report = {"f_value": float(case.f())}
     errors = []
@@ -100,7 +100,6 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser()
     p.add_argument("--lib", required=True)
     p.add_argument("--mode", choices=("quick", "full"), default="full")
-    p.add_argument("--lse", choices=("max", "fold"), default="max")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--min-time", type=float, default=0.1)
@@ -133,8 +132,8 @@ def main(argv=None) -> int:
     for w in names:
         data = W.make_data(w, a.mode)
         try:
-            case = L.build(a.lib, w, data, a.lse)
-            rep = check(a.lib, w, case, data, a.lse)
+            case = L.build(a.lib, w, data)
+            rep = check(a.lib, w, case, data)
         except Mismatch as exc:
             print(f"\n!!! GRADIENT CHECK FAILED: {exc}\n", file=sys.stderr, flush=True)
             return EXIT_MISMATCH
@@ -158,7 +157,7 @@ def main(argv=None) -> int:
     for w, case in cases.items():
         out = result["workloads"][w]
         if a.paired:
-            hand = L.build("hand", w, W.make_data(w, a.mode), a.lse)
+            hand = L.build("hand", w, W.make_data(w, a.mode))
             out["paired"] = timing.paired_samples(hand.vg, case.vg, a.repeats, a.min_time)
             continue
         for kind in ("f", "vg", "hvp"):

@@ -134,11 +134,11 @@ def test_check_refuses_a_wrong_gradient():
     bad = Case(f=lambda: fun(arg), vg=lambda: (good[0], good[1] * (1 + 1e-6)),
                to_numpy=lambda o: (float(o[0]), [o[1]]))
     with pytest.raises(worker.Mismatch, match="gradient leaf 0: relative error"):
-        worker.check("test", "rosenbrock", bad, data, "max")
+        worker.check("test", "rosenbrock", bad, data)
     bad_hvp = Case(f=lambda: fun(arg), vg=lambda: good, to_numpy=lambda o: (float(o[0]), [o[1]]),
                    hvp=lambda: 2 * W.rosenbrock_hvp_hand(arg, data["v"]))
     with pytest.raises(worker.Mismatch, match="Hessian-vector product"):
-        worker.check("test", "rosenbrock", bad_hvp, data, "max")
+        worker.check("test", "rosenbrock", bad_hvp, data)
 
 
 def test_quick_results_go_to_their_own_ignored_folder():
@@ -189,7 +189,7 @@ def _record():
                             "hand_residual_bytes": None},
              "logdet": {"status": "unsupported"}}
     meta = {"date": "2026-01-01T00:00:00", "python": "3.11", "numpy": "2", "threads": 2,
-            "rounds": 1, "repeats": 3, "lse": "max", "wengert_commit": "abc", "mode": "full",
+            "rounds": 1, "repeats": 3, "wengert_commit": "abc", "mode": "full",
             "workloads": ["rosenbrock", "logdet"], "cpu": "Test CPU", "cpu_count": 2}
     return {"meta": meta, "results": results, "paired": {}, "costs": costs,
             "targets": report.targets(results, {}, "full"),

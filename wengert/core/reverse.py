@@ -192,7 +192,7 @@ class VJPTrace(Trace):
                         vals[i] = Shaped(v)
                 elif parents[i] < 0:
                     residual_locks.hold(v, self.held)
-        if not keep_ans and type(ans) is _ndarray and ans.ndim:
+        if not keep_ans and (type(ans) is _ndarray or isinstance(ans, np.generic)):
             return Shaped(ans)
         return ans
 

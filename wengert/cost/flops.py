@@ -245,6 +245,7 @@ RULES.update({
     "tensordot": _contraction,
     "einsum": _einsum,
     # scatter_add(x, updates): one addition per update element
+    "mean": lambda ins, outs, params: size(ins[0]),  # N - M additions, M divisions
     "scatter_add": lambda ins, outs, params: size(ins[1]) if len(ins) > 1 else 0,
     "scipy.special.logsumexp": _logsumexp,
     "scipy.special.logsumexp_b": _logsumexp,

@@ -3,8 +3,9 @@
 Rules, for a group of entries reduced together (``expand`` broadcasts the cotangent back
 over the reduced axes):
 
-* ``sum``: VJP ``expand(g)``, JVP ``sum(t)``; ``mean``, ``var``, ``std``, ``nansum``,
-  ``nanmean`` are written with ``sum`` (NaN entries through a ``where``: derivative 0).
+* ``sum``: VJP ``expand(g)``, JVP ``sum(t)``; ``mean``: VJP ``expand(g) / count``, JVP
+  ``mean(t)``; ``var``, ``std``, ``nansum``, ``nanmean`` are written with ``sum`` (NaN
+  entries through a ``where``: derivative 0).
 * ``prod``: ``d/dx_j = prod_{k != j} x_k``, computed by a product tree without division
   (exact with zeros): VJP ``expand(g) * others``, JVP ``sum(t * others)``.
 * ``max``/``min`` (``amax``/``amin``): the derivative goes to the winner; k tied winners
@@ -78,17 +79,35 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):  # noqa: 
 register("sum", sum, "primitive")
 
 
+def _mean_impl(x, axis, keepdims):
+    return onp.mean(x, axis=axis, keepdims=keepdims)
+
+
+# mean = sum / count as one primitive: its rules read nothing (count is in the shape),
+# so reverse mode keeps no residual for it.
+mean_p = Primitive("mean", _mean_impl)
+defvjp(
+    mean_p,
+    lambda g, ans, x, axis, keepdims:
+        expand_to(g / _size(shape_of(x), axis), shape_of(x), axis, keepdims),
+    reads=((),),
+)
+defjvp(mean_p, lambda t, ans, x, axis, keepdims: mean_p(t, axis=axis, keepdims=keepdims))
+
+
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-    """``numpy.mean``: ``sum / count``."""
-    from .elementwise import divide
+    """``numpy.mean``: ``sum / count``, VJP ``expand(g) / count``."""
+    if out is not None:
+        raise TypeError("wengert.numpy.mean: out= is not supported on traced values")
+    if dtype is not None:
+        from .dtypes import astype
 
-    shape = shape_of(a)
-    axes = normalise_axis(axis, len(shape))
-    count = int(onp.prod([shape[i] for i in axes], dtype=onp.int64))
-    return divide(sum(a, axes, dtype=dtype, keepdims=keepdims), float(count))
+        a = astype(a, dtype)
+    axes = normalise_axis(axis, len(shape_of(a)))
+    return mean_p(a, axis=axes, keepdims=bool(keepdims))
 
 
-register("mean", mean, "composite")
+register("mean", mean, "primitive")
 
 
 def _check_unsupported(name, out=None, initial=None, where=None):
