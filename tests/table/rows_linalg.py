@@ -214,3 +214,78 @@ ROWS += [
           (lambda p: lambda a: onp.linalg.cond(wellcond(a), p))(p), [((3, 3),), ((2, 3, 3),)])
       for p in (None, -2, "fro", 1, onp.inf)],
 ]
+
+
+# -- complex svd, qr, pinv: gauge-invariant functions (docs/linalg.md) ---------------------
+C128 = ("complex128",)
+
+
+def _mH(x, xp):
+    return xp.conj(xp.swapaxes(x, -1, -2))
+
+
+def _hpd(a, xp):
+    """Hermitian positive definite ``a aᴴ + 3I``."""
+    return a @ _mH(a, xp) + 3.0 * onp.eye(a.shape[-1], dtype=a.dtype)
+
+
+def _svd_pairs(xp, full):
+    """Phase-invariant functions of the singular vectors: ``u_j v_jᴴ``, ``|U|²``, ``s``."""
+    def f(a):
+        u, s, vh = xp.linalg.svd(a, full_matrices=full)
+        return (u[..., :, :1] * vh[..., :1, :], s, u[..., :, 1:2] * vh[..., 1:2, :],
+                xp.abs(u[..., :, :2]) ** 2, xp.abs(vh[..., :2, :]) ** 2)
+    return f
+
+
+def _svd_complement(xp):
+    """The completing columns of a full SVD through their (unique) projectors."""
+    def f(a):
+        u, s, vh = xp.linalg.svd(a)
+        k = min(a.shape[-2:])
+        u2, v2 = u[..., :, k:], _mH(vh[..., k:, :], xp)
+        return u2 @ _mH(u2, xp), v2 @ _mH(v2, xp), s
+    return f
+
+
+def _qr_complete(xp):
+    def f(a):
+        q, r = xp.linalg.qr(a, mode="complete")
+        k = min(a.shape[-2:])
+        return q[..., :, :k], r, q[..., :, k:] @ _mH(q[..., :, k:], xp)
+    return f
+
+
+ROWS += [
+    row("linalg.svd", lambda a: L.svd(a, compute_uv=False),
+        lambda a: onp.linalg.svd(a, compute_uv=False), [((3, 3),), ((4, 3),), ((2, 3, 4),)],
+        dtypes=C128),
+    row("linalg.svdvals", L.svdvals, onp.linalg.svdvals, [((3, 4),)], dtypes=C128),
+    *[row("linalg.svd", _svd_pairs(wnp, full), _svd_pairs(onp, full),
+          [((3, 3),), ((4, 3),), ((3, 5),), ((2, 4, 3),)], dtypes=C128)
+      for full in (False, True)],
+    row("linalg.svd", _svd_complement(wnp), _svd_complement(onp), [((4, 2),), ((2, 5),)],
+        dtypes=C128),
+    row("linalg.svd", lambda a: L.svd(_hpd(a, wnp), hermitian=True, compute_uv=False),
+        lambda a: onp.linalg.svd(_hpd(a, onp), hermitian=True, compute_uv=False), SQ,
+        dtypes=C128),
+    row("linalg.qr", lambda a: tuple(L.qr(a)), lambda a: tuple(onp.linalg.qr(a)),
+        [((3, 3),), ((4, 3),), ((3, 5),), ((2, 4, 3),), ((2, 2, 4),)], dtypes=C128),
+    row("linalg.qr", lambda a: L.qr(a, mode="r"), lambda a: onp.linalg.qr(a, mode="r"),
+        [((4, 3),), ((2, 3),)], dtypes=C128),
+    row("linalg.qr", _qr_complete(wnp), _qr_complete(onp), [((4, 2),), ((2, 4, 2),), ((2, 3),)],
+        dtypes=C128),
+    row("linalg.pinv", L.pinv, onp.linalg.pinv, [((3, 3),), ((4, 2),), ((2, 5),), ((2, 3, 4),)],
+        dtypes=C128),
+    row("linalg.pinv", lambda a: L.pinv(_hpd(a, wnp) + wnp.triu(a, 1), hermitian=True),
+        lambda a: onp.linalg.pinv(_hpd(a, onp) + onp.triu(a, 1), hermitian=True), [((3, 3),)],
+        dtypes=C128),
+    row("linalg.pinv", lambda a, b: L.pinv(a @ b, rtol=None),
+        lambda a, b: onp.linalg.pinv(a @ b, rtol=None), [((4, 2), (2, 3))], dtypes=C128),
+    row("linalg.lstsq", lambda a, b: L.lstsq(a, b)[:2] + L.lstsq(a, b)[3:],
+        lambda a, b: onp.linalg.lstsq(a, b)[:2] + onp.linalg.lstsq(a, b)[3:],
+        [((5, 3), (5,)), ((5, 3), (5, 2)), ((2, 4), (2, 3))], dtypes=C128),
+    *[row("linalg.norm", (lambda o: lambda x: L.norm(x, ord=o, axis=(-2, -1)))(o),
+          (lambda o: lambda x: onp.linalg.norm(x, ord=o, axis=(-2, -1)))(o),
+          [((3, 4),), ((2, 3, 3),)], dtypes=C128) for o in ("nuc", 2, -2)],
+]

@@ -54,6 +54,17 @@ ROWS = [
     row("solve", lambda a, b: wsl.solve(_tri(a, True), b, assume_a="lower triangular"),
         lambda a, b: sla.solve(_tri(a, True), b, assume_a="lower triangular"),
         [((3, 3), (3, 2))]),
+    *[row("solve", (lambda k: lambda a, b: wsl.solve(wellcond(a), b, assume_a=k))(k),
+          (lambda k: lambda a, b: sla.solve(wellcond(a), b, assume_a=k))(k),
+          [((3, 3), (3,)), ((3, 3), (3, 2))]) for k in ("tridiagonal", "banded")],
+    row("solve", lambda a, b: wsl.solve(wellcond(a), b, assume_a="tridiagonal",
+                                        transposed=True),
+        lambda a, b: sla.solve(wellcond(a), b, assume_a="tridiagonal", transposed=True),
+        [((3, 3), (3, 2))]),
+    *[row("solve", (lambda k: lambda a, b: wsl.solve(wellcond(a), b, assume_a=k, lower=True))(
+        k), (lambda k: lambda a, b: sla.solve(wellcond(a), b, assume_a=k, lower=True))(k),
+        [((3, 3), (3, 2))], dtypes=("float64", "complex128"))
+      for k in ("her", "sym", "tridiagonal")],
     row("solve", lambda a, b: wsl.solve(wellcond(a), b, assume_a="diagonal"),
         lambda a, b: sla.solve(wellcond(a), b, assume_a="diagonal"), [((3, 3), (3,))]),
     row("inv", lambda a: wsl.inv(wellcond(a)), lambda a: sla.inv(wellcond(a)),
@@ -98,6 +109,18 @@ ROWS = [
         rtol=1e-5, atol=1e-7),
     row("eigh", lambda a: wsl.eigh(a, eigvals_only=True, subset_by_index=(1, 2)),
         lambda a: sla.eigh(a, eigvals_only=True, subset_by_index=(1, 2)), [((4, 4),)]),
+    # Generalised problems of types 2 and 3, and a value window that holds exactly the
+    # middle two eigenvalues of `0.1 a + diag(0, 5, 10, 15)`.
+    *[row("eigh", (lambda k: lambda a, b: (lambda w, v: (w, v ** 2))(
+        *wsl.eigh(a, spd(b), type=k, lower=False)))(k),
+        (lambda k: lambda a, b: (lambda w, v: (w, v ** 2))(
+            *sla.eigh(a, np_spd(b), type=k, lower=False)))(k),
+        [((3, 3), (3, 3)), ((2, 3, 3), (2, 3, 3))], rtol=1e-5, atol=1e-7) for k in (2, 3)],
+    row("eigh", lambda a: (lambda w, v: (w, v ** 2))(*wsl.eigh(
+        0.1 * a + onp.diag([0.0, 5.0, 10.0, 15.0]), subset_by_value=(2.0, 12.0))),
+        lambda a: (lambda w, v: (w, v ** 2))(*sla.eigh(
+            0.1 * a + onp.diag([0.0, 5.0, 10.0, 15.0]), subset_by_value=(2.0, 12.0))),
+        [((4, 4),), ((2, 4, 4),)]),
     row("block_diag", lambda a, b, c: wsl.block_diag(a, b, c),
         lambda a, b, c: sla.block_diag(a, b, c), [((2, 3), (3,), ())]),
     row("block_diag", lambda a: wsl.block_diag(a, mT(a)), lambda a: sla.block_diag(a, a.T),

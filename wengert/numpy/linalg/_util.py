@@ -22,6 +22,16 @@ def mT(x):
     return swapaxes(x, -1, -2)
 
 
+def mH(x):
+    """The conjugate transpose of the last two axes (``mT`` for real ``x``: no ``conj``
+    is recorded on a real path)."""
+    if not is_complex(x):
+        return mT(x)
+    from ..complex_parts import conj
+
+    return conj(mT(x))
+
+
 def diag_part(x):
     """The diagonals of a stack of matrices, as the last axis."""
     nd = ndim(x)

@@ -1,10 +1,17 @@
 """Cholesky, symmetric eigen-, singular value and QR decompositions.
 
-Real matrices throughout; complex (Hermitian) matrices for ``cholesky``, ``eigh`` and
-``eigvalsh``, whose JVP is the real one with conjugate transposes (``dL = L Φ(L⁻¹ E
-L⁻ᴴ)``; ``M = Vᴴ E V``, ``dλ = Re diag(M)``, ``dV = V (F ∘ M)``, each eigenvector's phase
-held) and whose VJP is that JVP transposed by one reverse sweep over it (JAX's
-convention). ``svd`` and ``qr`` of traced complex input raise ``MissingRuleError``.
+Real and complex matrices. The rules below are written for real ones; for complex input
+each transpose in a JVP is a conjugate transpose (``mH``, which is ``mT`` on real arrays)
+and the VJP is that JVP transposed by one reverse sweep over it (JAX's convention):
+
+* ``cholesky``, ``eigh``, ``eigvalsh`` (Hermitian): ``dL = L Φ(L⁻¹ E L⁻ᴴ)``;
+  ``M = Vᴴ E V``, ``dλ = Re diag(M)``, ``dV = V (F ∘ M)``, each eigenvector's phase held.
+* ``svd``: ``dP = Uᴴ dA V``, ``ds = Re diag(dP)``, the phase term ``i Im diag(dP) S⁻¹``
+  in ``Uᴴ dU`` (gauge ``Im diag(Vᴴ dV) = 0``, as JAX). The VJP first checks that the
+  loss is phase invariant (``Im diag(U₁ᵀŪ₁ + V₁ᵀV̄₁) = 0``), else
+  ``DegenerateDerivativeError``.
+* ``qr``: ``R`` has a real diagonal, so ``Ω`` gets ``i Im diag(C)`` besides its
+  anti-Hermitian strict part.
 
 Notation: ``Φ(X) = tril(X, −1) + diag(X)/2``; ``F_ij = 1/(λ_j − λ_i)`` off the diagonal
 (``1/(s_j² − s_i²)`` for the SVD), 0 on it and on pairs of repeated values; ``sym_L(X)``
@@ -58,6 +65,7 @@ from ._util import (
     gap_matrix,
     hermitian_from,
     is_complex,
+    mH,
     mT,
     onto_triangle,
     result_tuple,
@@ -66,13 +74,6 @@ from ._util import (
     transpose_linear,
 )
 from .triangular import solve_right, triangular_solve
-
-
-def _real_only(a, name: str) -> None:
-    if isinstance(a, Tracer) and is_complex(a):
-        raise errors.MissingRuleError(
-            f"wengert.numpy.linalg.{name}: derivatives for complex input are not "
-            f"implemented (only real matrices); use stop_gradient for a constant.")
 
 
 def _phi(x):
@@ -218,8 +219,9 @@ register("linalg.eigvalsh", eigvalsh, "composite", onp.linalg.eigvalsh)
 
 
 def complement_tangent(q1, q2, dq1):
-    """``dQ₂ = −Q₁ dQ₁ᵀ Q₂``: the tangent of the completing columns ``Q₂``."""
-    return -matmul(q1, matmul(mT(dq1), q2))
+    """``dQ₂ = −Q₁ dQ₁ᴴ Q₂``: the tangent of the completing columns ``Q₂`` (``ᴴ`` is
+    ``ᵀ`` for real matrices)."""
+    return -matmul(q1, matmul(mH(dq1), q2))
 
 
 def complement_cotangent(q1, q2, gq2):
@@ -239,7 +241,7 @@ def _svd_parts(ans, a):
     u, s, vh = ans
     m, n = shape_of(a)[-2:]
     k = min(m, n)
-    v = mT(vh)
+    v = mH(vh)
     return u[..., :, :k], u[..., :, k:], s, v[..., :, :k], v[..., :, k:], m, n, k
 
 
@@ -255,29 +257,97 @@ def _s_inverse(s):
 
 
 def _svd_jvp(t, ans, a, full_matrices):
+    """Real or complex ``A = U S Vᴴ`` (``ᴴ`` is ``ᵀ`` for real ``A``). Complex: the phase
+    gauge ``Im diag(Vᴴ dV) = 0`` puts the phase term ``i Im diag(dP) S⁻¹`` into ``dU``
+    (JAX's choice)."""
     u1, u2, s, v1, v2, m, n, k = _svd_parts(ans, a)
-    dp = matmul(mT(u1), matmul(t, v1))
+    cplx = is_complex(u1)
+    dp = matmul(mH(u1), matmul(t, v1))
     ds = diag_part(dp)
+    if cplx:
+        from ..complex_parts import imag, real
+
+        phase, ds = imag(ds), real(ds)
     _, mask = gap_matrix(s)
     f = safe_reciprocal(gap_matrix(s * s)[0], mask)
     srow, scol = s[..., None, :], s[..., :, None]
-    du = matmul(u1, multiply(f, dp * srow + scol * mT(dp)))
-    dv = matmul(v1, multiply(f, scol * dp + mT(dp) * srow))
+    dph = mH(dp)
+    du = matmul(u1, multiply(f, dp * srow + scol * dph))
+    dv = matmul(v1, multiply(f, scol * dp + dph * srow))
     s_inv, _ = _s_inverse(s)
+    if cplx:
+        du = du + u1 * (1j * (phase * s_inv))[..., None, :]
     if m > k:
         dav = matmul(t, v1)
-        du = du + (dav - matmul(u1, matmul(mT(u1), dav))) * s_inv[..., None, :]
+        du = du + (dav - matmul(u1, matmul(mH(u1), dav))) * s_inv[..., None, :]
     if n > k:
-        dau = matmul(mT(t), u1)
-        dv = dv + (dau - matmul(v1, matmul(mT(v1), dau))) * s_inv[..., None, :]
+        dau = matmul(mH(t), u1)
+        dv = dv + (dau - matmul(v1, matmul(mH(v1), dau))) * s_inv[..., None, :]
     if full_matrices and m > k:
         du = concatenate([du, complement_tangent(u1, u2, du)], axis=-1)
     if full_matrices and n > k:
         dv = concatenate([dv, complement_tangent(v1, v2, dv)], axis=-1)
-    return du, ds, mT(dv)
+    return du, ds, mH(dv)
+
+
+def _pair(tangents, cotangents):
+    """``sum_k sum(d_k ḡ_k)``, the bilinear pairing of a tuple of tangents with their
+    cotangents: transposed in the tangent (seeded with 1) it gives the input's
+    cotangent (JAX's convention)."""
+    from ..reductions import sum as _sum
+
+    total = None
+    for d, c in zip(tangents, cotangents):
+        term = _sum(d * c)
+        total = term if total is None else total + term
+    return total
+
+
+def _svd_vjp_complex(g, ans, a, full_matrices):
+    """The transpose of the complex JVP, by one reverse sweep over it, after checking
+    that the loss is gauge invariant: ``K = U₁ᵀ Ū₁ + V₁ᵀ V̄₁`` (``V̄ = conj(V̄ₕᵀ)``)
+    must have a real diagonal (phases) and be Hermitian on repeated values."""
+    from ..complex_parts import conj
+
+    u1, u2, s, v1, v2, m, n, k = _svd_parts(ans, a)
+    gu, gs, gvh = g
+    gu1, gv1 = gu[..., :, :k], conj(mT(gvh))[..., :, :k]
+    kk = matmul(mT(u1), gu1) + matmul(mT(v1), gv1)
+    _, mask = gap_matrix(s)
+    check_gauge(kk, mask & ~_zero_pairs(s), "svd", "singular values", hermitian=True)
+    _check_phase(kk, "svd", "singular vectors")
+    _, zero = _s_inverse(s)
+    if m > k:
+        _check_zero_singular(gu1 - matmul(conj(u1), matmul(mT(u1), gu1)), zero, "left")
+    if n > k:
+        _check_zero_singular(gv1 - matmul(conj(v1), matmul(mT(v1), gv1)), zero, "right")
+    return transpose_linear(
+        lambda t: _pair(_svd_jvp(t, ans, a, full_matrices), g), None, a)
+
+
+def _check_phase(k, name: str, what: str) -> None:
+    """Raise :class:`DegenerateDerivativeError` unless ``Im diag(k)`` is negligible:
+    the loss must not change when a pair of complex singular vectors (or an eigenvector)
+    is multiplied by a phase ``e^{iφ}``, which the decomposition leaves arbitrary."""
+    from ...core import primal
+
+    kp = onp.asarray(primal(k))
+    if not kp.size:
+        return
+    eps = onp.finfo(kp.dtype).eps
+    tol = 1e3 * kp.shape[-1] * eps * max(1.0, float(onp.max(onp.abs(kp))))
+    if onp.any(onp.abs(onp.imag(onp.diagonal(kp, axis1=-2, axis2=-1))) > tol):
+        raise DegenerateDerivativeError(
+            f"wengert.numpy.linalg.{name}: the function being differentiated depends on "
+            f"the phases of the complex {what}, which are arbitrary (the decomposition is "
+            f"unchanged by u_j → u_j e^(iφ), v_j → v_j e^(iφ)): the derivative does not "
+            f"exist. Make the loss phase invariant (singular values, U S Vᴴ, abs(U), "
+            f"u_j v_jᴴ).")
 
 
 def _svd_vjp(g, ans, a, full_matrices):
+    if is_complex(ans[0]):
+        return _svd_vjp_complex(g, ans, a, full_matrices)
     u1, u2, s, v1, v2, m, n, k = _svd_parts(ans, a)
     gu, gs, gvh = g
     gv = mT(gvh)
@@ -339,13 +409,12 @@ def svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     if not isinstance(a, Tracer):
         return onp.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv,
                               hermitian=hermitian)
-    _real_only(a, "svd")
     if len(shape_of(a)) < 2:
         raise onp.linalg.LinAlgError(
             f"wengert.numpy.linalg.svd: {len(shape_of(a))}-dimensional array given. Array "
             f"must be at least two-dimensional")
     if hermitian:
-        a = symmetric_from(a, lower=True)
+        a = hermitian_from(a, lower=True)
     if not compute_uv:
         return svd_p(a, full_matrices=False)[1]
     u, s, vh = svd_p(a, full_matrices=bool(full_matrices))
@@ -359,11 +428,17 @@ register("linalg.svd", svd, "primitive", onp.linalg.svd)
 
 
 def _qr_jvp_tall(q, r, t):
-    """(dQ, dR) of the reduced QR of a tall (m ≥ n) matrix."""
+    """(dQ, dR) of the reduced QR of a tall (m ≥ n) matrix. Complex: ``Ω`` also gets
+    ``i Im diag(C)`` (LAPACK's ``R`` has a real diagonal, so ``diag(dR R⁻¹)`` is real
+    and ``Qᴴ dQ`` takes the imaginary part)."""
     dx_rinv = solve_right(t, r, lower=False)
-    c = matmul(mT(q), dx_rinv)
+    c = matmul(mH(q), dx_rinv)
     low = tril(c, -1)
-    omega = low - mT(low)
+    omega = low - mH(low)
+    if is_complex(c):
+        from ..complex_parts import imag
+
+        omega = omega + diag_matrix(1j * imag(diag_part(c)))
     return matmul(q, omega - c) + dx_rinv, matmul(c - omega, r)
 
 
@@ -392,12 +467,14 @@ def _qr_jvp(t, ans, a, complete):
     x_t, y_t = t[..., :, :m], t[..., :, m:]
     u, y = r[..., :, :m], a[..., :, m:]
     dq, du = _qr_jvp_tall(q, u, x_t)
-    dv = matmul(mT(dq), y) + matmul(mT(q), y_t)
+    dv = matmul(mH(dq), y) + matmul(mH(q), y_t)
     return dq, concatenate([du, dv], axis=-1)
 
 
 def _qr_vjp(g, ans, a, complete):
     q, r = ans
+    if is_complex(q):  # the transpose of the complex JVP, one reverse sweep over it
+        return transpose_linear(lambda t: _pair(_qr_jvp(t, ans, a, complete), g), None, a)
     gq, gr = g
     m, n = shape_of(a)[-2:]
     if m >= n:
@@ -423,7 +500,6 @@ def qr(a, mode="reduced"):
     docstring); 'raw' (Householder reflectors) has no derivative."""
     if not isinstance(a, Tracer):
         return onp.linalg.qr(a, mode=mode)
-    _real_only(a, "qr")
     if mode == "raw":
         raise errors.MissingRuleError(
             "wengert.numpy.linalg.qr: mode='raw' has no derivative rule; use 'reduced'.")

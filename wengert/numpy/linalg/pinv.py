@@ -2,13 +2,15 @@
 
 ``pinv`` (``X = A⁺``, derivative at constant rank, Golub and Pereyra 1973):
 
-* JVP: ``dX = −X dA X + X Xᵀ dAᵀ (I − A X) + (I − X A) dAᵀ Xᵀ X``;
-* VJP: ``Ā = −Xᵀ Ḡ Xᵀ + (I − A X) Ḡᵀ X Xᵀ + Xᵀ X Ḡᵀ (I − X A)``.
+* JVP: ``dX = −X dA X + X Xᴴ dAᴴ (I − A X) + (I − X A) dAᴴ Xᴴ X``;
+* VJP: ``Ā = −Xᵀ Ḡ Xᵀ + conj((I − A X) Ḡᵀ X Xᴴ + Xᴴ X Ḡᵀ (I − X A))``, the transpose of
+  the JVP under the pairing ``Re sum(a b)`` (JAX's convention; ``ᴴ = ᵀ`` and no ``conj``
+  for real matrices, where this is the real rule).
 
 Six matrix products, O(mn·min(m, n)) like the SVD behind the value, and reusing the
-result ``X``. Singular values at or below the cut-off (``rcond``/``rtol``) count as zero:
-the derivative is that of the map at constant rank, and is not defined where the rank
-changes. Real matrices only.
+result ``X`` (complex: two more conjugations). Singular values at or below the cut-off
+(``rcond``/``rtol``) count as zero: the derivative is that of the map at constant rank,
+and is not defined where the rank changes.
 
 ``lstsq(a, b)``: ``x = pinv(a, rcond) b`` (the minimum-norm least-squares solution; its
 derivative is the one above), ``residuals = ‖b − a x‖²`` per column when ``a`` has full
@@ -20,12 +22,11 @@ from __future__ import annotations
 
 import numpy as onp
 
-from ... import errors
 from ...core import Primitive, Tracer, defjvp, defvjp, primal, shape_of
 from .._registry import register
 from ..products import matmul
 from ..reductions import sum as _sum
-from ._util import at_least_2d, is_complex, mT, symmetric_from
+from ._util import at_least_2d, hermitian_from, is_complex, mH, mT
 
 
 def _minus_proj(a, x, m):
@@ -34,10 +35,10 @@ def _minus_proj(a, x, m):
 
 
 def _pinv_jvp(t, x, a, rcond, hermitian):
-    tt = mT(t)
+    tt, xh = mH(t), mH(x)
     term1 = -matmul(x, matmul(t, x))
-    term2 = matmul(matmul(x, mT(x)), _minus_proj_right(tt, a, x))
-    term3 = _minus_proj(x, a, matmul(tt, matmul(mT(x), x)))
+    term2 = matmul(matmul(x, xh), _minus_proj_right(tt, a, x))
+    term3 = _minus_proj(x, a, matmul(tt, matmul(xh, x)))
     return term1 + term2 + term3
 
 
@@ -47,10 +48,14 @@ def _minus_proj_right(m, a, x):
 
 
 def _pinv_vjp(g, x, a, rcond, hermitian):
-    xt, gt = mT(x), mT(g)
+    xt, gt, xh = mT(x), mT(g), mH(x)
     term1 = -matmul(xt, matmul(g, xt))
-    term2 = _minus_proj(a, x, matmul(gt, matmul(x, xt)))
-    term3 = _minus_proj_right(matmul(matmul(xt, x), gt), x, a)
+    term2 = _minus_proj(a, x, matmul(gt, matmul(x, xh)))
+    term3 = _minus_proj_right(matmul(matmul(xh, x), gt), x, a)
+    if is_complex(x):
+        from ..complex_parts import conj
+
+        return term1 + conj(term2 + term3)
     return term1 + term2 + term3
 
 
@@ -72,9 +77,6 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_VALUE):
         kw = {} if rtol is _NO_VALUE else {"rtol": rtol}
         return onp.linalg.pinv(a, rcond=rcond, hermitian=hermitian, **kw)
     at_least_2d(a, "wengert.numpy.linalg.pinv")
-    if is_complex(a):
-        raise errors.MissingRuleError(
-            "wengert.numpy.linalg.pinv: derivatives for complex input are not implemented")
     if rcond is None:
         if rtol is _NO_VALUE:
             rcond = 1e-15
@@ -85,7 +87,7 @@ def pinv(a, rcond=None, hermitian=False, *, rtol=_NO_VALUE):
     elif rtol is not _NO_VALUE:
         raise ValueError("`rtol` and `rcond` can't be both set.")
     if hermitian:
-        a = symmetric_from(a, lower=True)
+        a = hermitian_from(a, lower=True)
     return pinv_p(a, rcond=float(rcond), hermitian=bool(hermitian))
 
 
@@ -114,11 +116,16 @@ def lstsq(a, b, rcond=None):
     x = matmul(pinv_p(a, rcond=float(rcond), hermitian=False), b)
     if rank == n and m > n:
         r = b - matmul(a, x)
-        residuals = _sum(r * r, axis=0)
+        if is_complex(r):
+            from ..complex_parts import conj, real
+
+            residuals = _sum(real(r * conj(r)), axis=0)
+        else:
+            residuals = _sum(r * r, axis=0)
         if len(shape_of(b)) == 1:
             residuals = residuals[None]
     else:
-        residuals = onp.empty((0,), dtype=onp.result_type(a_plain.dtype, float))
+        residuals = onp.empty((0,), dtype=onp.finfo(onp.result_type(a_plain.dtype, float)).dtype)
     return x, residuals, rank, s
 
 
