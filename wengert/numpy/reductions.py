@@ -64,16 +64,21 @@ defvjp(
 defjvp(sum_p, lambda t, ans, x, axis, keepdims: sum_p(t, axis=axis, keepdims=keepdims))
 
 
-def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):  # noqa: A001
-    """``numpy.sum``."""
+def _linear_reduction(prim, name, a, axis, dtype, out, keepdims):
+    """``prim`` (``sum_p`` or ``mean_p``) with NumPy's ``dtype``/``out`` handling."""
     if out is not None:
-        raise TypeError("wengert.numpy.sum: out= is not supported on traced values")
+        raise TypeError(f"wengert.numpy.{name}: out= is not supported on traced values")
     if dtype is not None:
         from .dtypes import astype
 
         a = astype(a, dtype)
     axes = normalise_axis(axis, len(shape_of(a)))
-    return sum_p(a, axis=axes, keepdims=bool(keepdims))
+    return prim(a, axis=axes, keepdims=bool(keepdims))
+
+
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):  # noqa: A001
+    """``numpy.sum``."""
+    return _linear_reduction(sum_p, "sum", a, axis, dtype, out, keepdims)
 
 
 register("sum", sum, "primitive")
@@ -97,14 +102,7 @@ defjvp(mean_p, lambda t, ans, x, axis, keepdims: mean_p(t, axis=axis, keepdims=k
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """``numpy.mean``: ``sum / count``, VJP ``expand(g) / count``."""
-    if out is not None:
-        raise TypeError("wengert.numpy.mean: out= is not supported on traced values")
-    if dtype is not None:
-        from .dtypes import astype
-
-        a = astype(a, dtype)
-    axes = normalise_axis(axis, len(shape_of(a)))
-    return mean_p(a, axis=axes, keepdims=bool(keepdims))
+    return _linear_reduction(mean_p, "mean", a, axis, dtype, out, keepdims)
 
 
 register("mean", mean, "primitive")
