@@ -100,9 +100,8 @@ class Factorization:
                 # potri fills the lower triangle (the upper one of our factors is zero,
                 # potrf's clean=1): mirror it with one addition.
                 inv, info = potri(data[i], lower=1)
-                full = inv + inv.T
-                onp.fill_diagonal(full, onp.diagonal(inv))
-                out[i] = full
+                onp.add(inv, inv.T, out=out[i])  # no temporary: each buffer faults in
+                onp.fill_diagonal(out[i], onp.diagonal(inv))
         else:
             getri, getri_lwork = _lapack_funcs(("getri", "getri_lwork"), self.dtype)
             n = data.shape[-1]
