@@ -28,6 +28,7 @@ TARGETS = (
     ("scalar", "us_per_prim", 3.0),
     ("mlp", "x_hand", 1.15),
     ("rosenbrock", "x_hand", 1.3),
+    ("logdet", "x_hand", 1.15),
 )
 # The cost model's targets: flops of value_and_grad / flops of f on these workloads.
 FLOP_RATIO_WORKLOADS = ("mlp", "logreg", "rosenbrock", "crf", "logdet")
@@ -181,6 +182,46 @@ def cost_targets(costs: dict) -> list[dict]:
     return out
 
 
+def peer_targets(results: dict, mode: str) -> list[dict]:
+    """The targets that set wengert against NumPy's f or against the peers (the jit
+    issue's and logdet's value_and_grad / f), as ratios of the rows' medians (separate
+    processes: no paired run exists across libraries)."""
+    out = []
+
+    def row(lib):
+        return results.get(lib, {})
+
+    def compile_s(lib, w):
+        wres = row(lib).get("workloads", {}).get(w, {})
+        return (wres.get("compile_s") or {}).get("vg")
+
+    def add(w, what, num, den, limit, scale=1.0):
+        if num is None or not den:
+            return
+        value = num / den * scale
+        out.append({"workload": w, "what": what, "value": value, "limit": limit,
+                    "met": value <= limit})
+
+    add("logdet", "wengert value_and_grad / NumPy f", _median(row("wengert"), "logdet", "vg"),
+        _median(row("numpy"), "logdet", "f"), 1.6)
+    prims = W.PRIMS_PER_STEP * W.SIZES[mode]["scalar"]["steps"]
+    add("scalar", "wengert jit value_and_grad, µs per primitive",
+        _median(row("wengert-jit"), "scalar", "vg"), prims, 0.05, scale=1e6)
+    for w, limit in (("scalar", 0.2), ("matloop", 0.1)):
+        add(w, "jit compile time / jax.jit's (value_and_grad)", compile_s("wengert-jit", w),
+            compile_s("jax-jit", w), limit)
+    for w, limit in (("matloop", 2.0), ("rosenbrock", 1.5), ("crf", 1.2)):
+        add(w, "wengert jit value_and_grad / jax.jit's", _median(row("wengert-jit"), w, "vg"),
+            _median(row("jax-jit"), w, "vg"), limit)
+    peers = [v for v in (_median(row("torch"), "mlp", "vg"), _median(row("jax-jit"), "mlp", "vg"))
+             if v is not None]
+    add("mlp", "wengert jit value_and_grad / the faster of PyTorch's and jax.jit's",
+        _median(row("wengert-jit"), "mlp", "vg"), min(peers) if peers else None, 1.1)
+    add("mlp", "peak memory of jit value_and_grad / eager value_and_grad's",
+        _peak(row("wengert-jit"), "mlp", "vg"), _peak(row("wengert"), "mlp", "vg"), 1.0)
+    return out
+
+
 def cost_table(costs: dict) -> list[str]:
     if not costs:
         return []
@@ -240,7 +281,8 @@ def markdown(record: dict, title_level: str = "##") -> str:
     lines += cost_table(record.get("costs", {}))
     tg = record.get("targets") or targets(results, paired, mode)
     ctg = record.get("cost_targets", [])
-    if tg or ctg:
+    ptg = record.get("peer_targets") or peer_targets(results, mode)
+    if tg or ctg or ptg:
         lines += ["### Targets for wengert", ""]
         if mode != "full":
             lines += ["(quick sizes: the targets are defined on the full run)", ""]
@@ -256,6 +298,13 @@ def markdown(record: dict, title_level: str = "##") -> str:
                   "hand-written gradient timed alternately in one process, median of the "
                   "per-pair ratios (µs/primitive: wengert's median there); *met* is "
                   "judged on the paired run.", ""]
+    if ptg:
+        lines += ["| workload | measure against NumPy's f or a peer (from the tables) | value | "
+                  "limit | met |", "|---|---|---:|---:|---|"]
+        for t in ptg:
+            lines.append(f"| {t['workload']} | {t['what']} | {_fmt(t['value'], 3)} | "
+                         f"≤ {t['limit']:g} | {'yes' if t['met'] else '**NO**'} |")
+        lines.append("")
     if ctg:
         lines += ["| workload | cost-model measure | value | limit | met | note |",
                   "|---|---|---:|---:|---|---|"]

@@ -122,7 +122,8 @@ def main(argv=None) -> int:
     }
     meta["load_after"] = machine.load_average()
     record = {"meta": meta, "targets": report.targets(results, paired, mode),
-              "cost_targets": report.cost_targets(costs), "paired": paired,
+              "cost_targets": report.cost_targets(costs),
+              "peer_targets": report.peer_targets(results, mode), "paired": paired,
               "costs": costs, "results": results}
     out_dir = output_dir(a)
     written = report.write_outputs(record, out_dir)

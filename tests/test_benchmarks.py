@@ -268,3 +268,41 @@ def test_plain_progress_and_no_picture_without_the_optional_extras(monkeypatch, 
     written = report.write_outputs(_record(), str(tmp_path))
     assert sorted(p.rsplit("/", 1)[1] for p in written) == ["latest.json", "latest.md"]
     assert json.loads((tmp_path / "latest.json").read_text())["meta"]["cpu"] == "Test CPU"
+
+
+def test_peer_targets_are_ratios_of_the_rows_medians():
+    def res(f=None, vg=None, compile_vg=None, peak_vg=None):
+        w = {"status": "ok"}
+        if f is not None:
+            w["f"] = {"median": f}
+        if vg is not None:
+            w["vg"] = {"median": vg, "peak_bytes": peak_vg}
+        if compile_vg is not None:
+            w["compile_s"] = {"vg": compile_vg}
+        return w
+
+    prims = W.PRIMS_PER_STEP * W.SIZES["full"]["scalar"]["steps"]
+    results = {
+        "numpy": {"workloads": {"logdet": res(f=2.0)}},
+        "wengert": {"workloads": {"logdet": res(vg=3.0), "mlp": res(vg=1.0, peak_vg=100)}},
+        "wengert-jit": {"workloads": {
+            "scalar": res(vg=0.04e-6 * prims, compile_vg=0.1),
+            "rosenbrock": res(vg=6.0), "mlp": res(vg=1.2, peak_vg=90)}},
+        "jax-jit": {"workloads": {"scalar": res(vg=1.0, compile_vg=1.0),
+                                  "rosenbrock": res(vg=3.0), "mlp": res(vg=1.5)}},
+        "torch": {"workloads": {"mlp": res(vg=1.0)}},
+    }
+    got = {(t["workload"], t["what"]): (round(t["value"], 6), t["met"])
+           for t in report.peer_targets(results, "full")}
+    assert got[("logdet", "wengert value_and_grad / NumPy f")] == (1.5, True)
+    assert got[("scalar", "wengert jit value_and_grad, µs per primitive")] == (0.04, True)
+    assert got[("scalar", "jit compile time / jax.jit's (value_and_grad)")] == (0.1, True)
+    assert got[("rosenbrock", "wengert jit value_and_grad / jax.jit's")] == (2.0, False)
+    # the faster peer is torch (1.0): 1.2 / 1.0 > 1.1
+    assert got[("mlp", "wengert jit value_and_grad / the faster of PyTorch's and jax.jit's")] \
+        == (1.2, False)
+    assert got[("mlp", "peak memory of jit value_and_grad / eager value_and_grad's")] == (0.9, True)
+    # rows that were not measured give no target rather than a made-up one
+    assert not any(w == "crf" for w, _ in got)
+    md = report.markdown({**_record(), "peer_targets": report.peer_targets(results, "full")})
+    assert "| rosenbrock | wengert jit value_and_grad / jax.jit's | 2 | ≤ 1.5 | **NO** |" in md
