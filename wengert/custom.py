@@ -27,6 +27,14 @@ from .core import Primitive, Tracer, dtype_of, primal, shape_of
 from .tree import tree_flatten, tree_unflatten
 
 
+class _CustomPrimitive(Primitive):
+    """The primitive of a custom function: ``linearize_primals(saved)`` returns the
+    flat primal inputs from what its ``vjp_fwd`` stored (``linearize`` pushes tangents
+    through ``jvp_full`` at them)."""
+
+    __slots__ = ("linearize_primals",)
+
+
 class _Custom:
     """Shared machinery: flatten arguments, bind one primitive, unflatten outputs."""
 
@@ -35,8 +43,9 @@ class _Custom:
     def __init__(self, fun: Callable):
         functools.update_wrapper(self, fun)
         self.fun = fun
-        self.prim = Primitive(f"{self.kind}[{getattr(fun, '__name__', 'f')}]",
-                              self._impl, multiple_results=True)
+        self.prim = _CustomPrimitive(f"{self.kind}[{getattr(fun, '__name__', 'f')}]",
+                                     self._impl, multiple_results=True)
+        self.prim.linearize_primals = None
         self._out_def = None
 
     def _impl(self, *flat, in_def):
@@ -75,6 +84,7 @@ class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
         self.prim.vjp_fwd = self._vjp_fwd
         self.prim.vjp_all = self._vjp_bwd
         self.prim.jvp_full = self._jvp_by_body
+        self.prim.linearize_primals = _saved_flat_of_vjp
         return self
 
     def _check_ready(self):
@@ -132,6 +142,16 @@ class custom_vjp(_Custom):  # noqa: N801  (JAX's name)
         return tuple_pair(jvp_flat(lambda *p: self._impl(*p, **params), primals, tangents))
 
 
+def _saved_flat_of_vjp(saved) -> tuple:
+    """The flat primal inputs in what ``custom_vjp``'s ``vjp_fwd`` stored."""
+    return saved[1]
+
+
+def _saved_flat_of_jvp(saved) -> tuple:
+    """The flat primal inputs in what ``custom_jvp``'s ``vjp_fwd`` stored."""
+    return saved[0]
+
+
 def tuple_pair(values_tangents):
     values, tangents = values_tangents
     return tuple(values), list(tangents)
@@ -157,6 +177,7 @@ class custom_jvp(_Custom):  # noqa: N801  (JAX's name)
         self.prim.jvp_full = self._jvp_full
         self.prim.vjp_fwd = self._vjp_fwd
         self.prim.vjp_all = self._vjp_by_transposition
+        self.prim.linearize_primals = _saved_flat_of_jvp
         return rule
 
     def _check_ready(self):

@@ -210,6 +210,12 @@ class CompiledFunction(Primitive):
             return None
         return cut, outs, residuals
 
+    @staticmethod
+    def linearize_primals(saved) -> tuple:
+        """The flat primal inputs in what ``_vjp_fwd`` stored (``linearize`` pushes
+        tangents through the compiled JVP program at them)."""
+        return saved[3]
+
     def _vjp_all(self, g, ans, saved, params, parents):
         mask = tuple(p >= 0 for p in parents)
         kind, cut, residuals, vals = saved
