@@ -140,3 +140,29 @@ def scatters_in_place(wl: WengertList, out_names: set, svars: set) -> dict:
         if tuple(region) == tuple(g.shape):
             found[k] = p
     return found
+
+
+def pool_plan(wl: WengertList, reuse: dict, direct: dict, svars: set):
+    """Cross-call pool buffers (:mod:`.pool`) of the generated code, or None (pooling
+    off in ``settings.buffer_pool``, or nothing to pool). ``reuse``: the checked
+    :func:`reuse_plan`; ``direct``: :func:`scatters_in_place` (scatter index -> producer
+    index, the producer writing into a view of the scatter's result); ``svars``: values
+    held as Python floats. Only an equation that takes ``out=`` and would otherwise
+    allocate its result is given a pool buffer."""
+    from . import pool, settings
+
+    if not settings.buffer_pool:
+        return None
+    producers = set(direct.values())
+    views = {p: wl.equations[k].outs[0] for k, p in direct.items()}
+    allocating = {}
+    for i, eq in enumerate(wl.equations):
+        if (i in reuse or i in direct or i in producers or len(eq.outs) != 1
+                or eq.primitive.multiple_results or not eq.outs[0].shape
+                or eq.outs[0].name in svars):
+            continue
+        if getattr(eq.primitive, "accepts_out", False) or (
+                ufunc_of(eq.primitive.impl) is not None and not eq.params):
+            allocating[i] = eq.outs[0]
+    found = pool.plan(wl, allocating, reuse, views)
+    return found if found else None

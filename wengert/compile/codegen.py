@@ -31,7 +31,9 @@ import numpy as np
 from ..core import Primitive
 from ..core.wengert_list import Var, WengertList
 from . import guards, scalar, unroll
-from .buffers import last_reads, reuse_plan, scatters_in_place, ufunc_of
+from .buffers import last_reads, pool_plan, reuse_plan, scatters_in_place, ufunc_of
+from .lowering import is_basic_index, scatter_accumulate_p
+from .pool import BufferPool
 
 # operator implementations, written as the operator (the same call, without a frame)
 _INFIX = {operator.add: "{0} + {1}", operator.sub: "{0} - {1}", operator.mul: "{0} * {1}",
@@ -207,6 +209,7 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
     last = last_reads(wl)
     for i, var in plan.items():  # a reused buffer lives until the equation reusing it
         last[var.name] = max(last.get(var.name, -1), i)
+    pooled = pool_plan(wl, plan, direct, svars)  # buffers kept across calls (.pool)
     ins = [v.name for v in wl.inputs]
     head: list = []
     renamed: dict = {}  # inputs held as Python floats, under their own names
@@ -281,6 +284,8 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
             pass
         else:
             into = plan[i].name if i in plan else None
+            if pooled is not None and i in pooled.slots:
+                into = f"buf{pooled.slots[i]}"
             if i in direct_into:  # the result is scattered: written in place
                 target, index_ref = direct_into[i]
                 stmts.append(_Stmt((target.name,), f"{target.name} = "
@@ -288,7 +293,9 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
                                    f"{env.ref(tuple(target.shape), 'q')}, "
                                    f"{env.ref(np.dtype(target.dtype), 'q')})", [], False))
                 into = f"{target.name}[{index_ref}]"
-            line = _call_line(eq, env, arg, into)
+            scratch = None if pooled is None or i not in pooled.scratch else \
+                _tuple_text([f"buf{k}" for k in pooled.scratch[i]])
+            line = _call_line(eq, env, arg, into, scratch)
             reads = [renamed.get(a.name, a.name) for a in eq.ins if isinstance(a, Var)]
             stmts.append(_Stmt(tuple(v.name for v in eq.outs), line, reads, False))
         reads = [a for a in eq.ins if isinstance(a, Var)]
@@ -327,6 +334,18 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
             rets.append(env.ref(o.value, "k"))
     ret = f"return ({', '.join(rets)}{',' if len(rets) == 1 else ''})"
     body = list(head)
+    if pooled is not None:  # a buffer set of this call's own, given back on return
+        pool = BufferPool(pooled.specs)
+        env._taken.update(["buffers"] + [f"buf{k}" for k in range(len(pooled.specs))])
+        body.append(f"buffers = {env.ref(pool.take, 'pool_take')}()")
+        names = [f"buf{k}" for k in range(len(pooled.specs))]
+        rows = [", ".join(names[k:k + 10]) for k in range(0, len(names), 10)]
+        if len(rows) == 1:
+            body.append(f"{rows[0]}{',' if len(names) == 1 else ''} = buffers")
+        else:  # ten names a line
+            body.extend(["(" + rows[0] + ","] + [f" {r}," for r in rows[1:-1]]
+                        + [f" {rows[-1]}) = buffers"])
+        code.append(f"{env.ref(pool.give, 'pool_give')}(buffers)")
     if fallback is not None:
         body.append("try:")
         body.extend("    " + c for c in code)
@@ -337,6 +356,10 @@ def _function(wl, fn_name, svars, env, plan, guard_sites, fallback) -> list:
         body.extend(code)
     body.append(ret)
     return [f"def {fn_name}({', '.join(ins)}):"] + ["    " + b for b in body]
+
+
+def _tuple_text(names: list) -> str:
+    return f"({names[0]},)" if len(names) == 1 else f"({', '.join(names)})"
 
 
 def _guard_line(eq, env, k: int, renamed: dict) -> str:
@@ -412,12 +435,30 @@ def _reduction(eq, x: str, env) -> str | None:
     return line if kept == shape else f"{line}.reshape({env.ref(shape, 'q')})"
 
 
-def _call_line(eq, env, arg, into: str | None) -> str:
+def _scatter_accumulate_line(eq, args, env) -> str | None:
+    """``buffer[index] += g`` written out, as ``scatter_accumulate``'s implementation
+    does it for a basic index and equal dtypes (known here from the list), without its
+    wrapper: the result is the buffer itself."""
+    buffer, g = eq.ins[0], eq.ins[1]
+    index = eq.params.get("index")
+    if not (isinstance(buffer, Var) and isinstance(g, Var) and buffer.shape
+            and np.dtype(buffer.dtype) == np.dtype(g.dtype) and is_basic_index(index)):
+        return None
+    return (f"{args[0]}[{env.ref(index, 'q')}] += {args[1]}; "
+            f"{eq.outs[0].name} = {args[0]}")
+
+
+def _call_line(eq, env, arg, into: str | None, scratch: str | None = None) -> str:
     """``outs = impl(args, params)``; with ``into``, written into that buffer (a dead
-    variable's, or a view of a scatter's result)."""
+    variable's, a pool buffer, or a view of a scatter's result); ``scratch``: pool
+    buffers for a fused kernel's temporaries."""
     prim = eq.primitive
     impl = prim.impl
     args = [arg(a, False) for a in eq.ins]
+    if into is None and prim is scatter_accumulate_p:
+        line = _scatter_accumulate_line(eq, args, env)
+        if line is not None:
+            return line
     if into is None and len(eq.outs) == 1 and not prim.multiple_results:
         expr = _array_method(eq, args, env)
         if expr is None and not eq.params:
@@ -437,6 +478,8 @@ def _call_line(eq, env, arg, into: str | None) -> str:
         if not key.isidentifier() or keyword.iskeyword(key):
             raise ValueError(f"jit: parameter name {key!r} of {prim.name} is not an identifier")
         args.append(f"{key}={env.ref(value, 'q')}")
+    if scratch is not None:
+        args.append(f"scratch={scratch}")
     if into is not None:
         args.append(f"out={into}")
     lhs = ", ".join(v.name for v in eq.outs)

@@ -11,8 +11,13 @@ code-generation bug).
 ``unroll_max_elements``: a program whose every value is a float64 array of at most this
 many elements is emitted as code on Python floats (``wengert.compile.unroll``); 0 turns
 that off (the NumPy code is emitted instead).
+
+``buffer_pool``: large intermediates of a compiled program are written into buffers kept
+across calls (``wengert.compile.pool``; one buffer set per concurrently running call);
+off, every call allocates them afresh. Read when a program is compiled.
 """
 
 max_specializations: int = 8
 use_passes: bool = True
 unroll_max_elements: int = 16
+buffer_pool: bool = True

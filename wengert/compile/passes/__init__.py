@@ -4,9 +4,11 @@ Each pass is a function ``WengertList -> WengertList`` returning a list that com
 the same outputs bitwise (numexpr-fused kernels included: they only fuse operations
 numexpr computes as NumPy does). :func:`optimize` runs them in order:
 
-1. constant folding, algebraic simplification, common-subexpression elimination and
-   dead-code elimination, repeated until nothing changes (each exposes work for the
-   others: a folded seed makes ``x * 1`` visible, a simplification makes duplicates);
+1. constant folding, algebraic simplification, negations absorbed into sums and
+   products (:mod:`.signs`), implicit broadcasting instead of ``broadcast_to``
+   (:mod:`.broadcasts`), common-subexpression elimination and dead-code elimination,
+   repeated until nothing changes (each exposes work for the others: a folded seed
+   makes ``x * 1`` visible, a simplification makes duplicates);
 2. fusion of elementwise chains, last, on the smallest list.
 
 Analyses for the code generator: :func:`liveness`, :func:`buffer_reuse`,
@@ -18,6 +20,7 @@ from __future__ import annotations
 import sys
 
 from ...core.wengert_list import WengertList
+from .broadcasts import broadcasts
 from .buffer_reuse import buffer_reuse
 from .constant_folding import constant_folding
 from .cse import cse
@@ -28,13 +31,14 @@ from .liveness import liveness
 from .ops import is_elementwise, ufunc_of
 from .outputs import keep_outputs_fresh
 from .scalars import scalar_code, scalar_vars
+from .signs import signs
 from .simplify import simplify
 
 __all__ = [
-    "HAVE_NUMEXPR", "FusedPrimitive", "buffer_reuse", "configure", "constant_folding", "cse",
-    "dce",
+    "HAVE_NUMEXPR", "FusedPrimitive", "broadcasts", "buffer_reuse", "configure",
+    "constant_folding", "cse", "dce",
     "fusion", "is_effectful", "is_elementwise", "liveness", "mark_effectful", "optimize",
-    "scalar_code", "scalar_vars", "simplify", "ufunc_of",
+    "scalar_code", "scalar_vars", "signs", "simplify", "ufunc_of",
 ]
 
 _MAX_ROUNDS = 8
@@ -72,7 +76,7 @@ def optimize(wl: WengertList, *, fuse: bool = True, verify: bool = False) -> Wen
     original = wl
     for _ in range(_MAX_ROUNDS):
         rewritten = False
-        for p in (constant_folding, simplify, cse, dce):
+        for p in (constant_folding, simplify, signs, broadcasts, cse, dce):
             before = wl.equations
             wl = p(wl)
             if verify:
@@ -89,7 +93,7 @@ def optimize(wl: WengertList, *, fuse: bool = True, verify: bool = False) -> Wen
     return keep_outputs_fresh(original, wl)
 
 
-_REWRITERS = (constant_folding, simplify)
+_REWRITERS = (constant_folding, simplify, signs, broadcasts)
 
 
 def _unchanged(before: list, after: list) -> bool:

@@ -12,7 +12,8 @@ The fused primitive (:class:`FusedPrimitive`) is callable on arrays, ``impl(*arg
 out=None)``, and runs the group one of two ways:
 
 (a) **numexpr**, when it is installed, the output has at least
-    :data:`NUMEXPR_MIN_SIZE` elements, every value is float64 (a ``where`` condition
+    :data:`NUMEXPR_MIN_SIZE` elements (:data:`NUMEXPR_MIN_SIZE_UNPOOLED` when the
+    cross-call buffer pool is off), every value is float64 (a ``where`` condition
     bool) and every member has a numexpr spelling (:data:`ops.NUMEXPR`: arithmetic,
     ``abs``, ``sqrt``, ``where``, which numexpr computes bitwise as NumPy does). The
     expression is built from generated names ``a0, a1, ...`` and operators only; constants
@@ -21,6 +22,8 @@ out=None)``, and runs the group one of two ways:
 (b) otherwise **plain NumPy**: the members' ufuncs in order, each writing with ``out=``
     into the buffer of a group value that died at that step (so a chain of ``k`` ufuncs
     allocates one array instead of ``k``), and the root into ``out`` when given. The
+    remaining temporaries may be given as ``scratch=`` buffers (:attr:`scratch_dtypes`;
+    codegen passes pool buffers), so that a call allocates nothing. The
     plan runs as a small generated Python function (generated names only, the ufuncs
     bound by reference); ``steps`` describes it for a code generator that prefers to
     inline it.
@@ -47,8 +50,17 @@ except ImportError:  # pragma: no cover - depends on the environment
 #: Smallest output (in elements) whose elementwise chains are fused at all; below it the
 #: per-call overhead of a fused kernel outweighs the saved allocations.
 FUSE_MIN_SIZE = 256
-#: Smallest output for which numexpr is used (measured: slower than NumPy below ~10^5).
-NUMEXPR_MIN_SIZE = 1 << 16
+#: Smallest output for which numexpr is used while the cross-call buffer pool is on
+#: (``settings.buffer_pool``, :mod:`wengert.compile.pool`: the NumPy plan then writes its
+#: temporaries into pooled buffers). Measured on the development machine, one thread:
+#: numexpr's kernels take 1.1-1.8x the time of the same chain of NumPy ufuncs writing into
+#: pooled buffers from 6.5e4 to 1e6 elements (2-10 operations), and 0.76-1.0x from 4e6
+#: elements on (memory bound); with two numexpr threads they tie at 1e6. Divided by
+#: numexpr's thread count (:func:`numexpr_min_size`).
+NUMEXPR_MIN_SIZE = 1 << 21
+#: The same without the pool (every NumPy temporary a fresh allocation): numexpr wins
+#: from ~1e5 elements (measured: slower than NumPy below).
+NUMEXPR_MIN_SIZE_UNPOOLED = 1 << 16
 #: Longest numexpr expression (a value read twice in a group is spelled twice).
 NUMEXPR_MAX_LENGTH = 1000
 #: Most arguments of a numexpr kernel (NumPy's iterator takes at most 32 operands in
@@ -56,6 +68,23 @@ NUMEXPR_MAX_LENGTH = 1000
 NUMEXPR_MAX_ARGS = 31
 
 HAVE_NUMEXPR = _NumExpr is not None
+
+
+def numexpr_min_size() -> int:
+    """:data:`NUMEXPR_MIN_SIZE` divided by numexpr's thread count (its kernels scale
+    with threads, NumPy's ufuncs do not), or :data:`NUMEXPR_MIN_SIZE_UNPOOLED` when the
+    buffer pool is off; read at compile time."""
+    from .. import settings
+
+    if not settings.buffer_pool:
+        return NUMEXPR_MIN_SIZE_UNPOOLED
+    try:
+        import numexpr
+
+        threads = max(1, int(numexpr.get_num_threads()))
+    except (ImportError, AttributeError, TypeError, ValueError):
+        threads = 1
+    return NUMEXPR_MIN_SIZE // threads
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,19 +123,44 @@ class FusedPrimitive(Primitive):
         self._numexpr = numexpr_kernel
         self._n_temps = n_temps
         self._kernel = _numpy_kernel(steps, n_args)
+        #: dtypes of the full-size temporaries the NumPy plan allocates (in order), which
+        #: a caller may pass as ``scratch=`` buffers of the output's shape; none for numexpr
+        self.scratch_dtypes = () if self.uses_numexpr else _scratch_dtypes(steps, members)
+        self._scratch_kernel = _numpy_kernel(steps, n_args, scratch=True) \
+            if self.scratch_dtypes else None
 
-    def _run(self, *args, out=None):
+    def _run(self, *args, out=None, scratch=None):
         if self._numexpr is not None:
             return self._numexpr(*args, out=out, ex_uses_vml=False)
+        if scratch:
+            return self._scratch_kernel(*args, *scratch, out=out)
         return self._kernel(*args, out=out)
 
 
-def _numpy_kernel(steps: tuple, n_args: int):
+def _allocating(steps: tuple) -> list:
+    """Non-root steps of the NumPy plan that allocate their target (``scratch`` can
+    replace these allocations; ``where`` has no ``out=`` and keeps allocating)."""
+    return [s for s in steps[:-1] if not s.in_place and s.function is not where_p]
+
+
+def _scratch_dtypes(steps: tuple, members: tuple) -> tuple:
+    allocating = {id(s) for s in _allocating(steps)}
+    return tuple(np.dtype(eq.outs[0].dtype) for step, eq in zip(steps, members)
+                 if id(step) in allocating)
+
+
+def _numpy_kernel(steps: tuple, n_args: int, scratch: bool = False):
     """The plain-NumPy plan as one Python function. Its source holds only generated
-    names (``a0``, ``t0``, ``f0``); the ufuncs are bound by reference, never spelled."""
+    names (``a0``, ``t0``, ``f0``); the ufuncs are bound by reference, never spelled.
+    With ``scratch``, the function also takes one buffer ``s<k>`` per allocating step
+    (:func:`_allocating`) after the arguments, and writes that temporary into it; its
+    root then allocates when ``out`` is None (never returns a scratch buffer)."""
     functions: dict = {"copyto": np.copyto, "where": np.where}
     names: dict = {}
-    lines = [f"def kernel({''.join(f'a{i}, ' for i in range(n_args))}out=None):"]
+    into_scratch = {s.target: f"s{k}" for k, s in enumerate(_allocating(steps))} \
+        if scratch else {}
+    params = [f"a{i}" for i in range(n_args)] + list(into_scratch.values())
+    lines = [f"def kernel({''.join(p + ', ' for p in params)}out=None):"]
 
     def call(step: Step, out: str | None) -> str:
         if step.function is where_p:
@@ -122,9 +176,9 @@ def _numpy_kernel(steps: tuple, n_args: int):
         if step.in_place:
             lines.append(f"    {call(step, target)}")
         else:
-            lines.append(f"    {target} = {call(step, None)}")
+            lines.append(f"    {target} = {call(step, into_scratch.get(step.target))}")
     root = steps[-1]
-    mine = f"t{root.target[1]}" if root.in_place else None
+    mine = f"t{root.target[1]}" if root.in_place and not scratch else None
     lines.append("    if out is None:")
     lines.append(f"        return {call(root, mine)}")
     if root.function is where_p:
@@ -248,7 +302,7 @@ def _plan(members: list[Equation], args: list) -> tuple[tuple, int]:
 
 def _numexpr_kernel(members: list[Equation], args: list, expression: str):
     out = members[-1].outs[0]
-    if not HAVE_NUMEXPR or size_of(out.shape) < NUMEXPR_MIN_SIZE:
+    if not HAVE_NUMEXPR or size_of(out.shape) < numexpr_min_size():
         return None
     if len(expression) > NUMEXPR_MAX_LENGTH or len(args) > NUMEXPR_MAX_ARGS:
         return None
@@ -312,7 +366,7 @@ def _numexpr_eligible(eq: Equation) -> bool:
     if not HAVE_NUMEXPR or not _fusible(eq) or numexpr_spelling(eq) is None:
         return False
     out = eq.outs[0]
-    return np.dtype(out.dtype) == np.float64 and size_of(out.shape) >= NUMEXPR_MIN_SIZE
+    return np.dtype(out.dtype) == np.float64 and size_of(out.shape) >= numexpr_min_size()
 
 
 def rematerialise(wl: WengertList) -> WengertList:
