@@ -259,7 +259,10 @@ def _header(meta: dict, results: dict) -> list[str]:
         f"logical CPUs · {meta.get('memory_gib', '?')} GiB · {meta.get('platform', '')}",
         "",
         f"Python {meta['python']} · NumPy {meta['numpy']} · {meta['threads']} thread(s) "
-        f"per library · float64 · medians of {meta['rounds']} round(s) x "
+        f"and as many CPUs (affinity) per library"
+        + (f" · OpenBLAS kernels {meta['openblas_coretype']}" if meta.get("openblas_coretype")
+           else "")
+        + f" · float64 · medians of {meta['rounds']} round(s) x "
         f"{meta['repeats']} samples · wengert "
         f"{meta['wengert_commit']}" + (f" · load average (1, 5, 15 min) before the run {load}, "
                                         f"after {meta.get('load_after')}" if load else "")

@@ -114,6 +114,7 @@ def main(argv=None) -> int:
         "cpu_count": os.cpu_count(),
         "cpu": machine.cpu_model(),
         "memory_gib": machine.memory_gib(),
+        "openblas_coretype": machine.openblas_coretype() or os.environ.get("OPENBLAS_CORETYPE"),
         "load_before": load_before,
         "rounds": rounds,
         "wengert_commit": wengert_commit(),

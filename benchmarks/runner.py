@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 
-from . import timing
+from . import machine, timing
 from .progress import Progress
 
 THREAD_VARS = (
@@ -56,6 +56,9 @@ def worker_env(threads: int, jax_cache: str | None = None) -> dict:
         env["JAX_COMPILATION_CACHE_DIR"] = jax_cache
         env["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
         env["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
+    coretype = machine.openblas_coretype()
+    if coretype:
+        env["OPENBLAS_CORETYPE"] = coretype
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     return env
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 import traceback
 
@@ -110,11 +111,15 @@ def main(argv=None) -> int:
     p.add_argument("--out", required=True)
     a = p.parse_args(argv)
 
+    from . import machine
+
+    cpus = machine.pin_to(a.threads)  # before any library starts its threads
     from . import libraries as L
     from . import memory, timing
     from . import workloads as W
 
-    result = {"lib": a.lib, "label": L.LABELS[a.lib]}
+    result = {"lib": a.lib, "label": L.LABELS[a.lib], "cpus": cpus,
+              "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}
     try:
         L.setup(a.lib, a.threads)
     except L.NotInstalled as exc:

@@ -196,3 +196,13 @@ def test_make_trace_of_code_that_fills_an_array():
     traced.verify()
     text = str(traced)
     assert "index_update" in text and "c0:f64[2] = constant" in text
+
+
+def test_gradients_are_writeable_arrays_even_from_a_broadcast_cotangent():
+    x = onp.linspace(-1.0, 1.0, 5)
+    for f, want in [(lambda x: np.sum(x), onp.ones(5)),
+                    (lambda x: np.mean(x), onp.full(5, 0.2))]:
+        g = wengert.grad(f)(x)
+        assert g.flags.writeable and g.flags.c_contiguous
+        onp.testing.assert_allclose(g, want, rtol=1e-15)
+        g += 1.0  # the user owns it

@@ -122,7 +122,7 @@ class _Recording:
         grads = []
         for index, x in zip(self.in_index, self.in_values):
             g = densify(ct[index])
-            grads.append(_zeros_like(x) if g is None else _match_dtype(g, x))
+            grads.append(_zeros_like(x) if g is None else _writeable(_match_dtype(g, x)))
         return grads
 
     def release(self) -> None:
@@ -139,6 +139,14 @@ def _strip_level(tree, trace):
 
 def _zeros_like(x):
     return np.zeros(shape_of(x), dtype=dtype_of(primal(x)))
+
+
+def _writeable(g):
+    """A gradient the user may write into: a read-only array (the broadcast view a
+    reduction's VJP leaves, as in ``grad(sum)``) is copied; anything else is returned."""
+    if type(g) is np.ndarray and not g.flags.writeable:
+        return np.array(g)
+    return g
 
 
 def _match_dtype(g, x):
