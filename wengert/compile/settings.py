@@ -15,9 +15,14 @@ that off (the NumPy code is emitted instead).
 ``buffer_pool``: large intermediates of a compiled program are written into buffers kept
 across calls (``wengert.compile.pool``; one buffer set per concurrently running call);
 off, every call allocates them afresh. Read when a program is compiled.
+
+``native``: parts of a program are compiled to machine code by the system's C compiler
+where one is found (``wengert.compile.native``); off, or without a compiler, the
+generated Python/NumPy code runs. Read when a program is compiled.
 """
 
 max_specializations: int = 8
 use_passes: bool = True
 unroll_max_elements: int = 16
 buffer_pool: bool = True
+native: bool = True
