@@ -158,11 +158,17 @@ def generate(wl: WengertList, name: str = "compiled", specialise_scalars: bool =
 
 def _unrolled(wl: WengertList, name: str, env: _Env) -> Generated:
     """A program on tiny arrays as code on Python floats (:mod:`.unroll`), with the
-    NumPy version as its fallback."""
+    NumPy version as its fallback; where it pays and a C compiler is found, the same
+    statements run as native code, with the float code (the ``source``) as fallback."""
     fallback = _LazyFallback(wl, f"{name}_numpy")
-    code = unroll.body(wl, env, env.ref(fallback, "numpy_version"))
+    prog = unroll.program(wl, env)
+    code = unroll.body(wl, env, env.ref(fallback, "numpy_version"), prog)
     head = f"def {name}({', '.join(v.name for v in wl.inputs)}):"
-    return _build([head] + ["    " + c for c in code], name, env, [], fallback)
+    generated = _build([head] + ["    " + c for c in code], name, env, [], fallback)
+    native = unroll.native_version(wl, prog, env.values, generated.function, name)
+    if native is not None:
+        generated.function = native
+    return generated
 
 
 def _build(body: list, name: str, env: _Env, guard_sites: list, fallback) -> Generated:
