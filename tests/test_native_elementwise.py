@@ -218,3 +218,12 @@ def test_scalar_arguments_are_exact_doubles_or_refused():
     assert elementwise.scalar_value(True) is None
     assert elementwise.scalar_value(np.longdouble(1.0)) is None or \
         np.dtype(np.longdouble).itemsize <= 8
+
+
+@needs_cc
+def test_lowered_shows_the_c_it_runs_and_only_then():
+    x = np.linspace(-1.0, 1.0, NATIVE_MIN_SIZE * 2)
+    low = wengert.jit(lambda x: wnp.sum((x - 0.5) * x)).lower(x)
+    assert "double kernel(" in low.native_source and "0.5" not in low.native_source
+    # exp has no bitwise C spelling: NumPy runs it and there is no C to show
+    assert wengert.jit(lambda x: wnp.sum(wnp.exp(x))).lower(x).native_source is None
