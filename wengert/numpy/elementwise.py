@@ -12,6 +12,7 @@ import operator
 import numpy as onp
 
 from ..core import ANS, add_p
+from ..core.uniform import divided, negated, scaled
 from ._registry import register
 from ._rules import binary
 
@@ -23,7 +24,7 @@ register("add", add_p, "primitive")
 subtract = binary(
     "subtract", operator.sub,
     lambda g, ans, x, y: g,
-    lambda g, ans, x, y: -g,
+    lambda g, ans, x, y: negated(g),
     lambda t, ans, x, y: t,
     lambda t, ans, x, y: -t,
     reads=((), ()),
@@ -32,8 +33,8 @@ subtract = binary(
 # Rules use NumPy operators: plain arrays get NumPy's speed, tracers dispatch to wengert.
 multiply = binary(
     "multiply", operator.mul,
-    lambda g, ans, x, y: g * y,
-    lambda g, ans, x, y: g * x,
+    lambda g, ans, x, y: scaled(g, y),
+    lambda g, ans, x, y: scaled(g, x),
     lambda t, ans, x, y: t * y,
     lambda t, ans, x, y: x * t,
     reads=((1,), (0,)),
@@ -41,7 +42,7 @@ multiply = binary(
 
 divide = binary(
     "divide", operator.truediv,
-    lambda g, ans, x, y: g / y,
+    lambda g, ans, x, y: divided(g, y),
     lambda g, ans, x, y: -(g * (ans / y)),
     lambda t, ans, x, y: t / y,
     lambda t, ans, x, y: -(t * (ans / y)),
@@ -54,7 +55,7 @@ register("true_divide", divide, "composite")
 from ..core import Primitive, Tracer, defjvp, defvjp  # noqa: E402
 
 negative = Primitive("negative", operator.neg)
-defvjp(negative, lambda g, ans, x: -g, reads=((),))
+defvjp(negative, lambda g, ans, x: negated(g), reads=((),))
 defjvp(negative, lambda t, ans, x: -t)
 register("negative", negative, "primitive")
 
