@@ -7,16 +7,12 @@ import itertools
 
 import numpy as np
 import pytest
+from native_switches import needs_cc, turn_native_off
 
 import wengert
 import wengert.numpy as wnp
-from wengert.compile import settings
-from wengert.compile.native import reductions, toolchain
+from wengert.compile.native import reductions
 from wengert.compile.passes.fusion import FusedPrimitive, NativeReducePrimitive
-
-needs_cc = pytest.mark.skipif(toolchain._compiler() is None,
-                              reason="no C compiler on this machine: the native backend "
-                                     "is off and the Python code runs (tested elsewhere)")
 
 
 def _bits_equal(a, b) -> bool:
@@ -213,12 +209,7 @@ def _natives(x):
 
 @pytest.mark.parametrize("off", ["setting", "no_compiler"])
 def test_without_the_native_backend_numpy_runs(monkeypatch, off):
-    if off == "setting":
-        monkeypatch.setattr(settings, "native", False)
-    else:
-        monkeypatch.setitem(toolchain._state, "checked", True)
-        monkeypatch.setitem(toolchain._state, "compiler", None)
-        monkeypatch.setitem(toolchain._state, "reason", "no C compiler found")
+    turn_native_off(monkeypatch, off)
     assert reductions.build("sum", (64, 80), (1,), (64,)) is None
     x = _wide(np.random.default_rng(6), (64, 80))
     found, jitted, y = _natives(x)

@@ -5,16 +5,13 @@ import threading
 
 import numpy as np
 import pytest
+from native_switches import needs_cc, pretend_no_compiler
 
 import wengert
 import wengert.numpy as wnp
 from wengert.compile import settings
-from wengert.compile.native import elementwise, toolchain
+from wengert.compile.native import elementwise
 from wengert.compile.passes.fusion import NATIVE_MIN_SIZE, FusedPrimitive, FusedSum
-
-needs_cc = pytest.mark.skipif(toolchain._compiler() is None,
-                              reason="no C compiler on this machine: the native backend "
-                                     "is off and the Python code runs (tested elsewhere)")
 
 
 def _fused(jitted, *args) -> list:
@@ -165,9 +162,7 @@ def test_the_setting_turns_native_kernels_off(monkeypatch):
 
 
 def test_no_compiler_means_the_numpy_plan(monkeypatch):
-    monkeypatch.setitem(toolchain._state, "checked", True)
-    monkeypatch.setitem(toolchain._state, "compiler", None)
-    monkeypatch.setitem(toolchain._state, "reason", "no C compiler found")
+    pretend_no_compiler(monkeypatch)
     x = np.linspace(-1.0, 1.0, NATIVE_MIN_SIZE + 9)
     jitted = wengert.jit(lambda x: (x * x - 1.0) * x + 2.0)
     prims = _fused(jitted, x)

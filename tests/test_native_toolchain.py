@@ -3,13 +3,10 @@
 import ctypes
 
 import pytest
+from native_switches import needs_cc, pretend_no_compiler
 
 from wengert.compile import settings
 from wengert.compile.native import toolchain
-
-needs_cc = pytest.mark.skipif(toolchain._compiler() is None,
-                              reason="no C compiler on this machine: the native backend "
-                                     "is off and the Python code runs (tested elsewhere)")
 
 
 @needs_cc
@@ -33,9 +30,7 @@ def test_a_compiler_error_is_reported_not_raised_as_something_else():
 
 
 def test_no_compiler_means_unavailable(monkeypatch):
-    monkeypatch.setitem(toolchain._state, "checked", True)
-    monkeypatch.setitem(toolchain._state, "compiler", None)
-    monkeypatch.setitem(toolchain._state, "reason", "no C compiler found")
+    pretend_no_compiler(monkeypatch)
     assert toolchain.available() is False
     with pytest.raises(toolchain.NativeUnavailable, match="no C compiler"):
         toolchain.load("int f(void) { return 1; }")

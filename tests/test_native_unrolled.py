@@ -10,15 +10,10 @@ import warnings
 
 import numpy as np
 import pytest
+from native_switches import needs_cc, turn_native_off
 
 import wengert.numpy as wnp
 from wengert import jit, value_and_grad
-from wengert.compile import settings
-from wengert.compile.native import toolchain
-
-needs_cc = pytest.mark.skipif(toolchain._compiler() is None,
-                              reason="no C compiler on this machine: the native backend "
-                                     "is off and the Python code runs (tested below)")
 
 UNARY = [wnp.tanh, wnp.sin, lambda x: wnp.exp(wnp.tanh(x)), lambda x: wnp.log(x * x + 1.0),
          lambda x: wnp.sqrt(x * x + 0.5), lambda x: 1.0 / (1.5 + x * x), operator.neg]
@@ -135,12 +130,7 @@ def test_where_python_raises_the_numpy_version_runs(fun):
 
 @pytest.mark.parametrize("how", ["setting", "no compiler"])
 def test_without_native_code_the_python_float_code_runs(monkeypatch, how):
-    if how == "setting":
-        monkeypatch.setattr(settings, "native", False)
-    else:
-        monkeypatch.setitem(toolchain._state, "checked", True)
-        monkeypatch.setitem(toolchain._state, "compiler", None)
-        monkeypatch.setitem(toolchain._state, "reason", "no C compiler found")
+    turn_native_off(monkeypatch, how)
     rng = np.random.default_rng(5)
     A, B = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
     fun = random_program(0)
