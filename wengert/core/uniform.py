@@ -36,6 +36,8 @@ def _is_number(d) -> bool:
 def scaled(g, d):
     """``g * d`` for a cotangent ``g``: uniform again when ``g`` is uniform and ``d`` a
     number."""
+    if type(g) is not _ndarray:  # scalars and tracers: the hot path of scalar code
+        return g * d
     if _is_number(d):
         u = uniform_value(g)
         if u is not None:
@@ -46,6 +48,8 @@ def scaled(g, d):
 def divided(g, y):
     """``g / y`` for a cotangent ``g``: uniform again when ``g`` is uniform and ``y`` a
     number."""
+    if type(g) is not _ndarray:
+        return g / y
     if _is_number(y):
         u = uniform_value(g)
         if u is not None:
@@ -55,5 +59,7 @@ def divided(g, y):
 
 def negated(g):
     """``-g`` for a cotangent ``g``: uniform again when ``g`` is uniform."""
+    if type(g) is not _ndarray:
+        return -g
     u = uniform_value(g)
     return -g if u is None else np.broadcast_to(-u, g.shape)
