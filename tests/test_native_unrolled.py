@@ -187,3 +187,17 @@ def test_the_matrix_loop_runs_native_and_fresh_outputs():
     want = _flat_eager(loop, A, W)
     for got, w in zip([v1, a1, w1], want):
         np.testing.assert_allclose(got, w, rtol=1e-12, atol=1e-14)
+
+
+def test_statements_read_once_are_written_into_their_reader():
+    from wengert.compile.native.unrolled import _fold
+
+    stmts = [("e1", "x0[0] * x0[1]", [], False),
+             ("e2", "e1 + K[0]", ["e1"], False),
+             ("e3", "exp(e2)", ["e2"], True),       # checked: stays a statement
+             ("e4", "e3 * e3", ["e3", "e3"], False),  # an output: stays
+             ("e5", "e4 - e1x", ["e4"], False)]      # a name that only starts like e1
+    got = _fold(stmts, {"e4": ["o0[0]"], "e5": ["o0[1]"]})
+    assert got == [("e3", "exp(((x0[0] * x0[1]) + K[0]))", [], True),
+                   ("e4", "e3 * e3", ["e3", "e3"], False),
+                   ("e5", "e4 - e1x", ["e4"], False)]

@@ -4,7 +4,8 @@ The compiler is ``$WENGERT_CC`` if set, else ``cc`` or ``gcc`` on the ``PATH``. 
 IEEE semantics, so a kernel computes what the same operations in NumPy and Python
 compute: no ``-ffast-math``, no contraction of ``a * b + c`` into a fused multiply-add
 (``-ffp-contract=off``), ``-fno-math-errno`` (errno is never read), ``-march=native``
-(the code runs on the machine that compiled it).
+(the code runs on the machine that compiled it), ``-pipe`` (no temporary files between the
+compiler's stages).
 
 Libraries are built in a private temporary directory that is removed when the process
 exits, and cached in the process by the hash of their source and flags; nothing is
@@ -24,7 +25,8 @@ import subprocess
 import tempfile
 import threading
 
-BASE_FLAGS = ("-shared", "-fPIC", "-ffp-contract=off", "-fno-math-errno", "-march=native")
+BASE_FLAGS = ("-shared", "-fPIC", "-pipe", "-ffp-contract=off", "-fno-math-errno",
+              "-march=native")
 #: Longest a compilation may take before it is abandoned (the Python code runs instead).
 TIMEOUT_S = 120.0
 
