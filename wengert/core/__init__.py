@@ -4,7 +4,7 @@ Imports nothing from the layers above (the NumPy namespace, the API); a test imp
 alone to keep that honest.
 """
 
-from .accumulate import Scattered, densify
+from .accumulate import Negated, Scattered, densify
 from .basic_ops import add_p, broadcast_to_p, sum_to_shape_p, unbroadcast
 from .forward import JVPTrace, JVPTracer, jvp_flat
 from .primitive import ANS, Primitive, defjvp, defvjp, zero_rule
@@ -17,6 +17,7 @@ __all__ = [
     "JVPTrace",
     "JVPTracer",
     "Primitive",
+    "Negated",
     "Scattered",
     "Shaped",
     "Trace",

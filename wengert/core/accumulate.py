@@ -36,8 +36,25 @@ class Scattered:
         self.add_into = add_into
 
 
+class Negated:
+    """The cotangent ``-value``, not written out. A negation in the sweep (the VJP of
+    ``negative`` and of ``subtract``'s second argument) is absorbed by what reads it: a
+    product (``(-v) d = -(v d)``), an accumulation (``buf - v``), a scatter, another
+    negation. All exact: the numbers are those of the written-out negation."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: np.ndarray):
+        self.value = value
+
+
 def densify(c):
-    return c.dense() if type(c) is Scattered else c
+    tc = type(c)
+    if tc is Scattered:
+        return c.dense()
+    if tc is Negated:
+        return np.negative(c.value)
+    return c
 
 
 def accumulate(ct: list, owned: dict, p: int, c) -> None:
@@ -54,7 +71,10 @@ def accumulate(ct: list, owned: dict, p: int, c) -> None:
     if buf is None:
         if type(old) is Scattered:
             buf = old.dense()
-        elif type(old) is _ndarray and type(c) is Scattered:
+        elif type(old) is Negated:
+            old = densify(old)  # a fresh array (or number) the sweep now owns
+            buf = old if type(old) is _ndarray and old.ndim else None
+        elif type(old) is _ndarray and type(c) in (Scattered, Negated):
             buf = old.copy()
     if buf is not None:
         if type(c) is Scattered:
@@ -62,12 +82,19 @@ def accumulate(ct: list, owned: dict, p: int, c) -> None:
                 ct[p] = owned[p] = buf
                 return
             c = c.dense()
+        if type(c) is Negated:
+            v = c.value
+            if type(v) is _ndarray and v.shape == buf.shape and v.dtype == buf.dtype:
+                np.subtract(buf, v, out=buf)
+                ct[p] = owned[p] = buf
+                return
+            c = densify(c)
         if type(c) is _ndarray and c.shape == buf.shape and c.dtype == buf.dtype:
             np.add(buf, c, out=buf)
             ct[p] = owned[p] = buf
             return
         old = buf
-    result = add_p(old, densify(c))
+    result = add_p(densify(old), densify(c))
     ct[p] = result
     if type(result) is _ndarray:
         owned[p] = result

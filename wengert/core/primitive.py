@@ -42,6 +42,7 @@ class Primitive:
         "vjp_all",
         "vjp_fwd",
         "jvp_full",
+        "absorbs_negation",
         "_keep_cache",
         "__weakref__",
     )
@@ -68,6 +69,8 @@ class Primitive:
         self.vjp_all: Callable | None = None
         self.vjp_fwd: Callable | None = None
         self.jvp_full: Callable | None = None
+        # its VJP rules take a lazy ``Negated`` cotangent (core/accumulate.py) as it is
+        self.absorbs_negation = False
         self._keep_cache: dict = {}
 
     # __call__ (= bind) is installed by .trace, which defines bind.

@@ -15,7 +15,7 @@ import numpy as np
 from .. import config, errors
 from ..tree import tree_leaves
 from . import residual_locks
-from .accumulate import Scattered, accumulate, densify
+from .accumulate import Negated, Scattered, accumulate, densify
 from .basic_ops import add_p, unbroadcast
 from .primitive import Primitive
 from .shaped import Shaped
@@ -250,6 +250,9 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
             tape[i] = ct[i] = None
         if type(g) is Scattered:
             g = g.dense()
+        elif type(g) is Negated and (type(entry) is _Projection
+                                     or not entry[0].absorbs_negation):
+            g = densify(g)
         if owned:
             owned.pop(i, None)  # final now: no contribution comes after its uses
         if type(entry) is _Projection:
@@ -288,8 +291,12 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
                             accumulate(ct, owned, p, c)
                         j += 1
                         continue
-                    if broadcasts and (tc is _ndarray or isinstance(c, Tracer)):
-                        c = unbroadcast(c, saved[j])
+                    if broadcasts:
+                        if tc is _ndarray or isinstance(c, Tracer):
+                            c = unbroadcast(c, saved[j])
+                        elif tc is Negated:  # a sum of negated values is exact
+                            v = unbroadcast(c.value, saved[j])
+                            c = Negated(v) if type(v) is _ndarray and v.ndim else -v
                     if debug:
                         check_nans(prim, densify(c), "cotangent")
                     accumulate(ct, owned, p, c)

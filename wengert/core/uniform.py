@@ -5,7 +5,9 @@ axes as a read-only view with all-zero strides: one number repeated. The element
 rules keep such a cotangent uniform where they scale it by a number (``100 * g``,
 ``g / n``, ``2 g`` in the rule of ``square``) or negate it, instead of writing out a
 full array, so the chain rule through ``sum(c * f(x) ** 2)`` costs one full-size pass
-where it would cost three.
+where it would cost three. A negation of a non-uniform array is not written out either:
+it stays a lazy :class:`~wengert.core.accumulate.Negated` that the rules here, scatters
+and the accumulation of cotangents absorb.
 
 Only plain NumPy arrays are concerned (a first-order sweep); tracers (higher orders)
 go through the rules' arithmetic as usual. The numbers are those of the full-array
@@ -17,6 +19,8 @@ gradient still uniform when the sweep ends reaches the user as a fresh writeable
 from __future__ import annotations
 
 import numpy as np
+
+from .accumulate import Negated
 
 _ndarray = np.ndarray
 
@@ -36,8 +40,11 @@ def _is_number(d) -> bool:
 def scaled(g, d):
     """``g * d`` for a cotangent ``g``: uniform again when ``g`` is uniform and ``d`` a
     number."""
-    if type(g) is not _ndarray:  # scalars and tracers: the hot path of scalar code
-        return g * d
+    tg = type(g)
+    if tg is not _ndarray:
+        if tg is Negated:  # (-v) d = -(v d), exactly
+            return Negated(scaled(g.value, d))
+        return g * d  # scalars and tracers: the hot path of scalar code
     if _is_number(d):
         u = uniform_value(g)
         if u is not None:
@@ -48,7 +55,10 @@ def scaled(g, d):
 def divided(g, y):
     """``g / y`` for a cotangent ``g``: uniform again when ``g`` is uniform and ``y`` a
     number."""
-    if type(g) is not _ndarray:
+    tg = type(g)
+    if tg is not _ndarray:
+        if tg is Negated:
+            return Negated(divided(g.value, y))
         return g / y
     if _is_number(y):
         u = uniform_value(g)
@@ -58,8 +68,14 @@ def divided(g, y):
 
 
 def negated(g):
-    """``-g`` for a cotangent ``g``: uniform again when ``g`` is uniform."""
-    if type(g) is not _ndarray:
+    """``-g`` for a cotangent ``g``: uniform again when ``g`` is uniform; a plain array's
+    negation is left to its reader (:class:`~wengert.core.accumulate.Negated`)."""
+    tg = type(g)
+    if tg is not _ndarray:
+        if tg is Negated:
+            return g.value
         return -g
     u = uniform_value(g)
-    return -g if u is None else np.broadcast_to(-u, g.shape)
+    if u is not None:
+        return np.broadcast_to(-u, g.shape)
+    return Negated(g) if g.ndim else -g

@@ -43,7 +43,7 @@ multiply = binary(
 divide = binary(
     "divide", operator.truediv,
     lambda g, ans, x, y: divided(g, y),
-    lambda g, ans, x, y: -(g * (ans / y)),
+    lambda g, ans, x, y: negated(scaled(g, ans / y)),
     lambda t, ans, x, y: t / y,
     lambda t, ans, x, y: -(t * (ans / y)),
     reads=((1,), (1, ANS)),
@@ -56,6 +56,10 @@ from ..core import Primitive, Tracer, defjvp, defvjp  # noqa: E402
 
 negative = Primitive("negative", operator.neg)
 defvjp(negative, lambda g, ans, x: negated(g), reads=((),))
+# Their rules go through core/uniform.py's scaled/divided/negated, which take a lazy
+# negated cotangent as it is (and add_p's rules pass it on unchanged).
+for _prim in (add, subtract, multiply, divide, negative):
+    _prim.absorbs_negation = True
 defjvp(negative, lambda t, ans, x: -t)
 register("negative", negative, "primitive")
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as onp
 
 from ..core import (
+    Negated,
     Primitive,
     Scattered,
     Tracer,
@@ -178,21 +179,41 @@ scatter_add_p = Primitive("scatter_add", _scatter_add_impl)
 
 # ``unique=True`` (a parameter of both): the index selects no entry twice (a sort's
 # permutation), so the scatter is a plain write.
-def _scatter_add_into(buffer, g, index, unique) -> bool:
-    """Add ``g`` at ``index`` into ``buffer`` in place (the sweep's own buffer)."""
+def _scatter_add_into(buffer, g, index, unique, negate: bool = False) -> bool:
+    """Add ``g`` (``-g`` with ``negate``) at ``index`` into ``buffer`` in place (the
+    sweep's own buffer)."""
     if buffer.dtype != onp.result_type(g):
         return False
     if unique or not _may_repeat(index):
-        buffer[index] += g
+        if negate:
+            buffer[index] -= g
+        else:
+            buffer[index] += g
     else:
-        onp.add.at(buffer, index, g)
+        (onp.subtract if negate else onp.add).at(buffer, index, g)
     return True
+
+
+def _scatter_negated(v, index, shape, unique):
+    """A fresh array, ``-v`` scattered at ``index`` (zero elsewhere)."""
+    if unique or not _may_repeat(index):
+        out = onp.zeros(shape, dtype=onp.result_type(v))
+        _scatter_add_into(out, v, index, unique, negate=True)
+        return out
+    out = _scatter_add_impl(v, index, shape, unique)
+    return onp.negative(out, out=out)
 
 
 def _getitem_vjp(g, ans, x, index, unique=False):
     shape = shape_of(x)
     if isinstance(g, Tracer):  # under an outer transformation: record the scatter
         return scatter_add_p(g, index=index, shape=shape, unique=unique)
+    if type(g) is Negated:  # scatter -v: subtracted where it lands, never written out
+        v = g.value
+        return Scattered(
+            lambda: _scatter_negated(v, index, shape, unique),
+            lambda buffer: _scatter_add_into(buffer, v, index, unique, negate=True),
+        )
     # First order: a lazy cotangent the sweep adds in place (core.accumulate).
     return Scattered(
         lambda: _scatter_add_impl(g, index, shape, unique),
@@ -201,6 +222,7 @@ def _getitem_vjp(g, ans, x, index, unique=False):
 
 
 defvjp(getitem_p, _getitem_vjp, reads=((),))
+getitem_p.absorbs_negation = True
 defjvp(getitem_p, lambda t, ans, x, index, unique=False: getitem_p(t, index=index, unique=unique))
 
 # scatter_add is linear in g; its transpose is getitem.

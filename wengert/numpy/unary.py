@@ -65,11 +65,12 @@ rad2deg = unary("rad2deg", onp.rad2deg, lambda ans, x: onp.asarray(180.0 / math.
 # square's rules as (2 g) x: one pass where g is uniform (``core/uniform.py``), as in
 # sum(c * d ** 2); bitwise the same as g (2 x), since doubling is exact.
 def _square_rule(g, ans, x):
-    return scaled(g, 2.0) * x
+    return scaled(scaled(g, 2.0), x)
 
 
 defvjp(square, _square_rule, reads=((0,),))
 defjvp(square, _square_rule)
+square.absorbs_negation = True
 
 radians = deg2rad
 degrees = rad2deg
