@@ -9,8 +9,10 @@ A rule may return a :class:`Scattered` cotangent: zero except where values are s
 into it (the VJP of ``x[index]``). It is materialised only when needed, and added into an
 owned buffer in place (``buf[index] += g``), so n slices of an array cost O(slice) each
 plus one zero-filled buffer, not n full-size arrays and n - 1 full-size additions.
-In-place accumulation happens only in a first-order sweep, on plain arrays; under an outer
-trace every addition is recorded with ``add``.
+A rule may also return a :class:`Negated` cotangent (``-value``, the VJP of a negation),
+which the rules that read it and the accumulation absorb (``buf -= value``) instead of
+writing the negation out. In-place accumulation happens only in a first-order sweep, on
+plain arrays; under an outer trace every addition is recorded with ``add``.
 """
 
 from __future__ import annotations

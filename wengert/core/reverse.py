@@ -226,7 +226,7 @@ def backward(trace: VJPTrace, seeds: dict[int, object], keep: bool) -> list:
     """Sweep the tape of ``trace`` backwards from ``seeds`` (tape index -> cotangent).
 
     Returns the list of cotangents by tape index (``None`` where zero; read them with
-    ``densify``, as one may be :class:`Scattered`). With ``keep``
+    ``densify``, as one may be :class:`Scattered` or :class:`Negated`). With ``keep``
     false, each equation is dropped from the tape once it has been passed, so its
     residuals are freed as early as possible.
     """
