@@ -252,6 +252,14 @@ def cost_table(costs: dict) -> list[str]:
     return lines + [""]
 
 
+def _blas(meta: dict) -> str:
+    """NumPy's BLAS kernels, and the OpenBLAS overrides the workers kept, if any."""
+    kept = ", ".join(f"{k}={v}" for k, v in (meta.get("openblas_env") or {}).items())
+    kernels = meta.get("blas_kernels") or meta.get("openblas_coretype")
+    return ((f" · NumPy's BLAS {kernels}" if kernels else "")
+            + (f" (forced by {kept})" if kept else ""))
+
+
 def _header(meta: dict, results: dict) -> list[str]:
     load = meta.get("load_before")
     return [
@@ -260,8 +268,7 @@ def _header(meta: dict, results: dict) -> list[str]:
         "",
         f"Python {meta['python']} · NumPy {meta['numpy']} · {meta['threads']} thread(s) "
         f"and as many CPUs (affinity) per library"
-        + (f" · OpenBLAS kernels {meta['openblas_coretype']}" if meta.get("openblas_coretype")
-           else "")
+        + _blas(meta)
         + f" · float64 · medians of {meta['rounds']} round(s) x "
         f"{meta['repeats']} samples · wengert "
         f"{meta['wengert_commit']}" + (f" · load average (1, 5, 15 min) before the run {load}, "

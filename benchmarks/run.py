@@ -60,6 +60,10 @@ def parse(argv):
     p.add_argument("--repeats", type=int, help="samples per round")
     p.add_argument("--min-time", type=float, help="seconds per sample (calls are batched)")
     p.add_argument("--no-costs", action="store_true", help="skip the cost model")
+    p.add_argument("--keep-openblas-env", action="store_true",
+                   help="pass OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE on to the workers (by "
+                        "default both are removed, so OpenBLAS picks its own kernels; CI "
+                        "keeps them)")
     p.add_argument("--out-dir", help="where to write latest.{json,md,png} (default "
                    "benchmarks/results, or benchmarks/results/quick with --quick)")
     return p.parse_args(argv)
@@ -92,6 +96,7 @@ def main(argv=None) -> int:
         "min_time": a.min_time if a.min_time is not None else d["min_time"],
         "max_time": d["max_time"],
         "workloads": wls,
+        "keep_openblas_env": a.keep_openblas_env,
     }
     rounds = a.rounds or d["rounds"]
     t0 = time.perf_counter()
@@ -114,7 +119,10 @@ def main(argv=None) -> int:
         "cpu_count": os.cpu_count(),
         "cpu": machine.cpu_model(),
         "memory_gib": machine.memory_gib(),
-        "openblas_coretype": machine.openblas_coretype() or os.environ.get("OPENBLAS_CORETYPE"),
+        "blas_kernels": next((r["blas_kernels"] for r in results.values()
+                              if r.get("blas_kernels")), None),
+        "openblas_env": {v: os.environ[v] for v in machine.OPENBLAS_OVERRIDES
+                         if a.keep_openblas_env and v in os.environ},
         "load_before": load_before,
         "rounds": rounds,
         "wengert_commit": wengert_commit(),

@@ -40,10 +40,12 @@ class GradientMismatch(BenchmarkError):
     pass
 
 
-def worker_env(threads: int, jax_cache: str | None = None) -> dict:
+def worker_env(threads: int, jax_cache: str | None = None,
+               keep_openblas_env: bool = False) -> dict:
     """The environment of a worker: thread counts; for JAX, CPU, float64 and (``jax_cache``)
-    the persistent compilation cache shared by the rounds of one run."""
-    env = dict(os.environ)
+    the persistent compilation cache shared by the rounds of one run; OpenBLAS's own
+    kernel choice unless ``keep_openblas_env``."""
+    env = dict(os.environ) if keep_openblas_env else machine.without_openblas_overrides(os.environ)
     for var in THREAD_VARS:
         env[var] = str(threads)
     env["JAX_PLATFORMS"] = "cpu"
@@ -56,9 +58,6 @@ def worker_env(threads: int, jax_cache: str | None = None) -> dict:
         env["JAX_COMPILATION_CACHE_DIR"] = jax_cache
         env["JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS"] = "0"
         env["JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES"] = "0"
-    coretype = machine.openblas_coretype()
-    if coretype:
-        env["OPENBLAS_CORETYPE"] = coretype
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     return env
 
@@ -91,13 +90,15 @@ def run_worker(lib: str, cfg: dict, paired: bool = False, timeout: float = 900) 
         "--min-time", str(cfg["min_time"]), "--max-time", str(cfg["max_time"]),
         "--workloads", ",".join(cfg["workloads"]),
     ] + (["--paired"] if paired else [])
-    env = worker_env(cfg["threads"], cfg.get("jax_cache") if lib == "jax-jit" else None)
+    env = worker_env(cfg["threads"], cfg.get("jax_cache") if lib == "jax-jit" else None,
+                     cfg.get("keep_openblas_env", False))
     return _run("benchmarks.worker", args, env, lib, timeout)
 
 
 def run_costs(cfg: dict, timeout: float = 600) -> dict:
     args = ["--mode", cfg["mode"], "--workloads", ",".join(cfg["workloads"])]
-    res = _run("benchmarks.costs", args, worker_env(cfg["threads"]), "cost model", timeout)
+    env = worker_env(cfg["threads"], keep_openblas_env=cfg.get("keep_openblas_env", False))
+    res = _run("benchmarks.costs", args, env, "cost model", timeout)
     res.pop("wall_s", None)
     return res
 

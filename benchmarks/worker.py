@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
 import sys
 import traceback
 
@@ -119,7 +118,7 @@ def main(argv=None) -> int:
     from . import workloads as W
 
     result = {"lib": a.lib, "label": L.LABELS[a.lib], "cpus": cpus,
-              "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE")}
+              "blas_kernels": machine.blas_kernels()}
     try:
         L.setup(a.lib, a.threads)
     except L.NotInstalled as exc:

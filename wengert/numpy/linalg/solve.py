@@ -143,10 +143,19 @@ def _inverse_transposed(a, factors, name):
     return mT(inv)
 
 
+def _is_plain_one(g, x) -> bool:
+    """Whether ``g`` is a plain number exactly 1 whose product with the plain array ``x``
+    is ``x`` itself, dtype included (multiplying by 1 is exact)."""
+    return (type(x) is onp.ndarray and isinstance(g, (float, onp.floating, onp.ndarray))
+            and onp.ndim(g) == 0 and g == 1 and onp.result_type(g, x) == x.dtype)
+
+
 def _slogdet_vjp(g, ans, a, factors):
     g_sign, g_logabs = g
     inv_t = _inverse_transposed(a, factors, "slogdet")
     if not is_complex(a):
+        if _is_plain_one(g_logabs, inv_t):  # ḡ = 1 (a sum's): the product is inv_t
+            return inv_t
         return multiply(expand_last2(g_logabs), inv_t)
     from .. import real
 
