@@ -59,6 +59,20 @@ def densify(c):
     return c
 
 
+def _difference(a, b):
+    """``a + b`` as one subtraction into a fresh array when exactly one of the two is a
+    :class:`Negated` plain array and the other a plain array of its shape and dtype;
+    else ``None``."""
+    if type(a) is Negated:
+        a, b = b, a
+    if type(b) is not Negated or type(a) is not _ndarray:
+        return None
+    v = b.value
+    if type(v) is not _ndarray or v.shape != a.shape or v.dtype != a.dtype or not a.ndim:
+        return None
+    return np.subtract(a, v)
+
+
 def accumulate(ct: list, owned: dict, p: int, c) -> None:
     """Add contribution ``c`` to ``ct[p]``; ``owned[p]`` is ``ct[p]`` when the sweep owns
     that buffer."""
@@ -71,12 +85,16 @@ def accumulate(ct: list, owned: dict, p: int, c) -> None:
         return
     buf = old if owned.get(p) is old else None
     if buf is None:
+        difference = _difference(old, c)
+        if difference is not None:  # one pass into a fresh buffer, the sweep's own
+            ct[p] = owned[p] = difference
+            return
         if type(old) is Scattered:
             buf = old.dense()
         elif type(old) is Negated:
             old = densify(old)  # a fresh array (or number) the sweep now owns
             buf = old if type(old) is _ndarray and old.ndim else None
-        elif type(old) is _ndarray and type(c) in (Scattered, Negated):
+        elif type(old) is _ndarray and type(c) is Scattered:
             buf = old.copy()
     if buf is not None:
         if type(c) is Scattered:

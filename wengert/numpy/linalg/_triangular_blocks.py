@@ -75,5 +75,7 @@ def mirror_lower(a: onp.ndarray) -> onp.ndarray:
         j1 = min(j0 + BASE_ORDER, n)
         a[j0:j1, j1:] = a[j1:, j0:j1].T  # disjoint blocks: no temporary
         diagonal_block = a[j0:j1, j0:j1]
-        diagonal_block += onp.tril(diagonal_block, -1).T
+        strict_lower_transposed = diagonal_block.T.copy()  # a block-sized temporary
+        onp.fill_diagonal(strict_lower_transposed, 0)
+        diagonal_block += strict_lower_transposed
     return a
