@@ -53,6 +53,16 @@ def test_a_negation_stays_lazy_until_something_needs_it():
     ct = [n]
     accumulate(ct, {}, 0, negated(g * 2))
     onp.testing.assert_array_equal(ct[0], (-g) + (-(g * 2)))
+    # a plain array the sweep does not own and a negated one, either way round: one
+    # subtraction into a fresh buffer, the plain array untouched
+    h = g[::-1] + 0.5
+    for first, second, want in ((h, n, h - g), (n, h, h - g)):
+        kept = h.copy()
+        ct, owned = [first], {}
+        accumulate(ct, owned, 0, second)
+        onp.testing.assert_array_equal(ct[0], want)
+        assert owned[0] is ct[0] and ct[0] is not h and ct[0] is not g
+        onp.testing.assert_array_equal(h, kept)
 
 
 @pytest.mark.parametrize("case", ["negative", "subtract", "broadcast", "repeated_index",
