@@ -59,6 +59,7 @@ _C_FUNCTIONS = {
 _NEVER_RAISE = {math.tanh, math.atan, math.fabs, abs}
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _ELEMENT = re.compile(r"e\d+\Z")
+_WORD = re.compile(r"\b[A-Za-z_]\w*")  # a whole identifier (not the "e5" of "1e5")
 
 _NPY_DOUBLE = 12
 _C_CONTIGUOUS_ALIGNED = 0x0001 | 0x0100
@@ -235,14 +236,17 @@ def _fold(stmts: list, out_targets: dict) -> list:
     for name, expr, reads, check in stmts:
         depth = 0
         merged: list = []
+        folded: dict = {}  # name read here -> the expression written in its place
         for r in reads:
             held = pending.pop(r, None)
             if held is None:
                 merged.append(r)
                 continue
-            expr = re.sub(rf"\b{r}\b", lambda m, e=held[0]: f"({e})", expr, count=1)
+            folded[r] = f"({held[0]})"
             merged.extend(held[1])
             depth = max(depth, held[2] + 1)
+        if folded:  # one pass over the expression (a folded name occurs in it once)
+            expr = _WORD.sub(lambda m, f=folded: f.get(m.group(0), m.group(0)), expr)
         if (not check and uses.get(name) == 1 and name not in out_targets
                 and depth < FOLD_DEPTH):
             pending[name] = (expr, merged, depth)

@@ -10,7 +10,7 @@ pair, O(n²k)) and one outer product, never a new factorisation. ``inv``:
 ``d(A⁻¹) = −A⁻¹ dA A⁻¹`` and ``Ā = −A⁻ᵀ Ḡ A⁻ᵀ``, two matrix products with the result
 itself. ``slogdet``: ``d log|det A| = tr(A⁻¹ dA)`` and ``Ā = ḡ A⁻ᵀ``; ``det``:
 ``d det A = det A · tr(A⁻¹ dA)`` and ``Ā = ḡ det A · A⁻ᵀ``, where ``A⁻¹`` comes from
-the forward factors (potri or getri, O(n³), cheaper than a new factorisation plus
+the forward factors (L⁻ᵀL⁻¹ for Cholesky, getri for LU; O(n³), cheaper than a new factorisation plus
 inverse). The sign of ``slogdet`` is piecewise constant (zero derivative) for real
 matrices; for complex ones ``d sign = sign · i Im tr(A⁻¹ dA)`` and
 ``d log|det A| = Re tr(A⁻¹ dA)``.
