@@ -124,3 +124,39 @@ def test_second_order_of_logdet_of_a_symmetric_matrix_in_a_non_symmetric_directi
     hv = wengert.jvp(wengert.grad(L.det), (SPD,), (e,))[1]
     expected = d * onp.trace(ainv @ e) * ainv.T - d * (ainv @ e @ ainv).T
     onp.testing.assert_allclose(hv, expected, rtol=1e-10)
+
+
+def test_a_compiled_gradient_factorises_once_per_call(count):
+    # Under jit the factors are not known while tracing: the compiled program shares one
+    # factorisation between slogdet, solve and both rules, within each call, and never
+    # memoises one across calls (its pooled buffers are recycled).
+    vg = wengert.jit(wengert.value_and_grad(_logdet_plus_solve))
+    for calls in (1, 2):
+        value, g = vg(SPD)
+        assert count["potrf"] == calls and count["getrf"] == 0, count
+    onp.testing.assert_allclose(value, _logdet_plus_solve(SPD), rtol=1e-12)
+    onp.testing.assert_allclose(g, _hand_gradient(SPD), rtol=1e-10)
+    a = SPD.copy()
+    vg(a)
+    a[0, 0] += 1.0  # the same array object, changed in place between calls
+    onp.testing.assert_allclose(vg(a)[1], _hand_gradient(a), rtol=1e-10)
+
+
+def test_plain_factors_are_shared_within_a_call_while_the_array_is_unchanged(count):
+    from wengert.numpy.linalg._cache import factors_of_plain, shared_factors
+
+    a = SPD.copy()
+    factors_of_plain(a)
+    factors_of_plain(a)
+    assert count["potrf"] == 2  # outside a compiled call: never shared
+    with shared_factors():
+        first = factors_of_plain(a)
+        assert factors_of_plain(a) is first and count["potrf"] == 3
+        assert factors_of_plain(a.copy()) is not first  # another object, even if equal
+        a[1, 1] += 1.0
+        second = factors_of_plain(a)
+        assert second is not first and count["potrf"] == 5
+        onp.testing.assert_allclose(second.solve(RHS[:, None])[:, 0],
+                                    onp.linalg.solve(a, RHS), rtol=1e-12)
+    with shared_factors():
+        assert factors_of_plain(a) is not second  # a new call starts afresh

@@ -80,7 +80,22 @@ def optimize(wl):
 
 def build_program(wl, name: str = "compiled") -> Program:
     opt = optimize(accumulate_scatters(wl))
-    return Program(opt, codegen.generate(opt, name=name))
+    program = Program(opt, codegen.generate(opt, name=name))
+    if any(eq.params.get("factors", False) is None for eq in opt.equations):
+        program.function = _sharing_factors(program.function)
+    return program
+
+
+def _sharing_factors(function: Callable) -> Callable:
+    """``function`` run with the linear algebra's factorisations shared within each call
+    (its factored primitives were traced without factors: see ``linalg/_cache.py``)."""
+    from ..numpy.linalg._cache import shared_factors
+
+    def run(*args):
+        with shared_factors():
+            return function(*args)
+
+    return run
 
 
 def signature(leaves) -> tuple:
@@ -136,7 +151,10 @@ class CompiledFunction(Primitive):
             except guards.GuardMiss as miss:
                 missed.append(program.guard_sites[miss.args[0]])
         if len(specs.programs) < self.max_specializations:
-            traced = trace_flat(self.flat_fun, leaves)
+            from ..numpy.linalg._cache import shared_factors
+
+            with shared_factors():  # tracing computes the values too
+                traced = trace_flat(self.flat_fun, leaves)
             specs.programs.append(build_program(traced.wengert_list))
             return tuple(traced.out_values)
         if not specs.warned:

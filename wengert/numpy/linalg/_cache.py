@@ -7,10 +7,19 @@ is factorised again. The value is also compared with a private copy taken at
 factorisation time (O(n²), against the O(n³) saved), so an in-place write into the array
 behind a tracer can never reuse stale factors. Plain arrays are never cached: NumPy code
 that mutates its arrays between calls stays correct.
+
+Compiled code (``jit``) knows no factors while it traces: its primitives receive plain
+arrays and factorise when they run. Within one call of such a program
+(:func:`shared_factors`), :func:`factors_of_plain` shares one factorisation between the
+calls on the same array object, under the same guard: reused only while the array
+equals the private copy taken when it was factorised, so a buffer written again in
+place is factorised again. Nothing is kept past the call.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
 import weakref
 
@@ -55,4 +64,39 @@ def factors_of(a, what: str) -> Factorization | None:
     fac = factorize(value, what)
     with _lock:
         _entries[key] = (weakref.ref(a, _forget(key)), value, value.copy(), fac)
+    return fac
+
+
+
+_call_scope: contextvars.ContextVar = contextvars.ContextVar("wengert_shared_factors",
+                                                             default=None)
+
+
+@contextlib.contextmanager
+def shared_factors():
+    """Within this block (one call of a compiled program), :func:`factors_of_plain`
+    shares factorisations between the calls on the same unchanged array; they are all
+    dropped when it ends, so nothing is memoised across calls."""
+    token = _call_scope.set({})
+    try:
+        yield
+    finally:
+        _call_scope.reset(token)
+
+
+def factors_of_plain(a, what: str = "solve") -> Factorization:
+    """The factorisation of the plain array ``a``: inside :func:`shared_factors`, shared
+    with the earlier calls on the same array object while it equals the copy taken when
+    it was factorised (a buffer written again in place is factorised again); outside,
+    computed afresh."""
+    kept = _call_scope.get()
+    if kept is None or type(a) is not onp.ndarray:
+        return factorize(onp.asarray(a), what)
+    entry = kept.get(id(a))
+    if entry is not None:
+        held, copy, fac = entry  # held: a reference, so the id is not reused meanwhile
+        if held is a and onp.array_equal(a, copy):
+            return fac
+    fac = factorize(a, what)
+    kept[id(a)] = (a, a.copy(), fac)
     return fac

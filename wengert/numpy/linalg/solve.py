@@ -38,8 +38,8 @@ from ..elementwise import multiply
 from ..products import matmul
 from ..reductions import sum as _sum
 from ..shapes import reshape
-from ._cache import factors_of
-from ._lapack import LinAlgError, factorize
+from ._cache import factors_of, factors_of_plain
+from ._lapack import LinAlgError
 from ._util import (
     as_lapack,
     broadcast_batch,
@@ -78,8 +78,8 @@ def _fsolve_vjp_b(g, ans, a, b, factors, trans):
 
 def _factors(a, factors):
     """The factors given, or (under jit, where they are not known while tracing) those
-    of ``a`` computed now."""
-    return factors if factors is not None else factorize(onp.asarray(a))
+    of the array ``a``, shared by the calls on the same unchanged array."""
+    return factors if factors is not None else factors_of_plain(a)
 
 
 factored_solve_p = Primitive(
