@@ -305,14 +305,6 @@ def test_an_uncovered_scipy_ufunc_is_named():
         wengert.grad(lambda x: wnp.sum(sc.gammainc(x, 1.0)))(np.array([0.5, 1.5]))
 
 
-def test_bessel_order_has_no_derivative():
-    for f in (ws.iv, ws.ive):
-        with pytest.raises(MissingRuleError, match="order"):
-            wengert.grad(lambda v: wnp.sum(f(v, 1.5)))(np.array([0.5, 1.0]))
-        with pytest.raises(MissingRuleError, match="order"):
-            wengert.jvp(lambda v: f(v, 1.5), (np.array([0.5]),), (np.ones(1),))
-
-
 def test_polygamma_order_must_be_a_nonnegative_integer():
     with pytest.raises(UnsupportedFunctionError, match="polygamma.*non-negative integer"):
         ws.polygamma(1.5, 2.0)

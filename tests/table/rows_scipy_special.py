@@ -81,6 +81,11 @@ ROWS += [
     Row(("scipy.special.ive",), lambda x: ws.ive(np.array([0.5, 1.5, 2.5, -0.5]), x),
         [((3, 4),)], ("positive",),
         numpy_fn=lambda x: sc.ive(np.array([0.5, 1.5, 2.5, -0.5]), x)),
+    # Both arguments differentiated: the order v through bessel_order's series (x here is
+    # in (0.5, 2)); orders of both signs.
+    Row(("scipy.special.iv",), ws.iv, BINARY_SHAPES, ("real", "positive"), numpy_fn=sc.iv),
+    Row(("scipy.special.ive",), ws.ive, BINARY_SHAPES, ("real", "positive"),
+        numpy_fn=sc.ive),
     # Riemann zeta in x (also in (-1.9, -0.4), through its analytic continuation),
     # Hurwitz zeta in both arguments.
     Row(("scipy.special.zeta",), lambda x: ws.zeta(x + 1.0), UNARY_SHAPES, ("above_one",),
