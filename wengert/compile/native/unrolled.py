@@ -33,7 +33,7 @@ import threading
 
 import numpy as np
 
-from . import toolchain
+from . import rolled, toolchain
 
 #: Statements per C function (compile time grows superlinearly with a function's size).
 CHUNK = 400
@@ -42,6 +42,9 @@ CHUNK = 400
 #: runs in 29 us, -O0 in ~1.0 s and 60 us (the Python float code: 450 us); -O1 costs
 #: ~0.11 ms of compile time per statement, -O0 ~0.045 ms.
 OPT, OPT_LARGE, LARGE = "-O1", "-O0", 2000
+#: Programs of more statements are searched for loops (:mod:`.rolled`), and written with
+#: them where they cover at least half the statements.
+ROLL_FROM = 200
 #: Scratch arrays up to this many doubles live on the C stack, larger ones are malloc'd.
 STACK_DOUBLES = 4096
 
@@ -204,8 +207,16 @@ def translate(prog, input_shapes: list, env_values: dict) -> Native | None:
             return None
         tail.extend((t, value) for t in targets)
     stmts = _fold(stmts, out_targets)
-    source = _source(stmts, where, out_targets, tail, input_shapes, out_args,
-                     scalar_slots, off)
+    statements = rolled.Statements(stmts, where) if len(stmts) > ROLL_FROM else None
+    looped = sum(p * r for _, p, r, _ in rolled.find_loops(statements)) if statements else 0
+    if looped * 2 >= len(stmts) > ROLL_FROM:
+        source = _rolled_source(statements, stmts, out_targets, tail, input_shapes,
+                                out_args, scalar_slots, off)
+        opt = OPT
+    else:
+        source = _source(stmts, where, out_targets, tail, input_shapes, out_args,
+                         scalar_slots, off)
+        opt = OPT if len(stmts) <= LARGE else OPT_LARGE
     argtypes = []
     for shape in input_shapes:
         argtypes.append(ctypes.py_object if shape != () else ctypes.c_double)
@@ -213,7 +224,6 @@ def translate(prog, input_shapes: list, env_values: dict) -> Native | None:
     argtypes.extend(ctypes.py_object for a in out_args if a == "array")
     if scalar_slots:
         argtypes.append(ctypes.py_object)
-    opt = OPT if len(stmts) <= LARGE else OPT_LARGE
     k_array = np.array(constants if constants else [0.0], dtype=np.float64)
     return Native(source, k_array, argtypes, opt, len(stmts))
 
@@ -281,22 +291,35 @@ def _source(stmts, where, out_targets, tail, input_shapes, out_args, scalar_slot
                 releases.setdefault(last_use[name], []).append(name)
         for name in releases.pop(c, ()):
             free.append(slot[name])
-    n_outputs = len(out_args)
-    lines = ["#include <math.h>", "#include <stdlib.h>", "",
-             f"#define DATA(o) (*(double **)((char *)(o) + {off['data']}))",
-             f"#define ND(o) (*(int *)((char *)(o) + {off['nd']}))",
-             f"#define DIM(o, i) ((*(long **)((char *)(o) + {off['dims']}))[i])",
-             f"#define FLAGS(o) (*(int *)((char *)(o) + {off['flags']}))",
-             f"#define DESCR(o) (*(char **)((char *)(o) + {off['descr']}))",
-             f"#define OK(o) ((FLAGS(o) & {_C_CONTIGUOUS_ALIGNED}) == "
-             f"{_C_CONTIGUOUS_ALIGNED} && *(int *)(DESCR(o) + {off['type_num']}) == "
-             f"{_NPY_DOUBLE} && DESCR(o)[{off['byteorder']}] == '=')",
-             "",
-             "typedef const double *const *restrict In;",
-             "typedef double *const *restrict Out;", ""]
+    lines = _preamble(off)
     for c, chunk in enumerate(chunks):
         lines.extend(_function(c, chunk, where, slot, defined_in, out_targets))
-    # the entry point
+    lines.extend(_entry(input_shapes, out_args, scalar_slots))
+    lines.extend(_scratch("T", count))
+    for c in range(len(chunks)):
+        lines.append(f"    bad |= f{c}(X, K, T, O);")
+    return _finish(lines, tail, "T", count)
+
+
+def _preamble(off) -> list:
+    """Includes, the ``PyArrayObject`` field macros and the pointer types."""
+    return ["#include <math.h>", "#include <stdlib.h>", "",
+            f"#define DATA(o) (*(double **)((char *)(o) + {off['data']}))",
+            f"#define ND(o) (*(int *)((char *)(o) + {off['nd']}))",
+            f"#define DIM(o, i) ((*(long **)((char *)(o) + {off['dims']}))[i])",
+            f"#define FLAGS(o) (*(int *)((char *)(o) + {off['flags']}))",
+            f"#define DESCR(o) (*(char **)((char *)(o) + {off['descr']}))",
+            f"#define OK(o) ((FLAGS(o) & {_C_CONTIGUOUS_ALIGNED}) == "
+            f"{_C_CONTIGUOUS_ALIGNED} && *(int *)(DESCR(o) + {off['type_num']}) == "
+            f"{_NPY_DOUBLE} && DESCR(o)[{off['byteorder']}] == '=')",
+            "",
+            "typedef const double *const *restrict In;",
+            "typedef double *const *restrict Out;", ""]
+
+
+def _entry(input_shapes, out_args, scalar_slots) -> list:
+    """The entry point's head: its parameters, the layout checks of the input arrays
+    (return 2 on a mismatch), and the input and output pointer tables ``X`` and ``O``."""
     params = []
     for i, shape in enumerate(input_shapes):
         params.append(f"void *a{i}" if shape != () else f"double a{i}")
@@ -304,7 +327,7 @@ def _source(stmts, where, out_targets, tail, input_shapes, out_args, scalar_slot
     params.extend(f"void *r{k}" for k, a in enumerate(out_args) if a == "array")
     if scalar_slots:
         params.append("void *rs")
-    lines.append(f"int wengert_unrolled({', '.join(params)}) {{")
+    lines = [f"int wengert_unrolled({', '.join(params)}) {{"]
     checks = []
     for i, shape in enumerate(input_shapes):
         if shape != ():
@@ -318,28 +341,44 @@ def _source(stmts, where, out_targets, tail, input_shapes, out_args, scalar_slot
     x_init = ", ".join(f"DATA(a{i})" if shape != () else f"s{i}"
                        for i, shape in enumerate(input_shapes)) or "0"
     lines.append(f"    const double *X[{max(1, len(input_shapes))}] = {{{x_init}}};")
-    o_init = []
-    for k in range(n_outputs):
-        a = out_args[k]
-        o_init.append(f"DATA(r{k})" if a == "array" else "0")
+    o_init = [f"DATA(r{k})" if a == "array" else "0" for k, a in enumerate(out_args)]
     if scalar_slots:
         o_init.append("DATA(rs)")
     lines.append(f"    double *O[{max(1, len(o_init))}] = {{{', '.join(o_init) or '0'}}};")
+    return lines
+
+
+def _scratch(name: str, count: int) -> list:
+    """A scratch array of ``count`` doubles: on the stack, or malloc'd when large."""
     if count > STACK_DOUBLES:
-        lines.append(f"    double *T = malloc({count} * sizeof(double));")
-        lines.append("    if (!T) return 2;")
-    else:
-        lines.append(f"    double T[{max(1, count)}];")
-    lines.append("    int bad = 0;")
-    for c in range(len(chunks)):
-        lines.append(f"    bad |= f{c}(X, K, T, O);")
+        return [f"    double *{name} = malloc({count} * sizeof(double));",
+                f"    if (!{name}) return 2;", "    int bad = 0;"]
+    return [f"    double {name}[{max(1, count)}];", "    int bad = 0;"]
+
+
+def _finish(lines, tail, scratch: str, count: int) -> str:
     for target, value in tail:  # outputs that are inputs or constants
         lines.append(f"    {_deref(target)} = {_deref(value)};")
     if count > STACK_DOUBLES:
-        lines.append("    free(T);")
+        lines.append(f"    free({scratch});")
     lines.append("    return bad;")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def _rolled_source(statements, stmts, out_targets, tail, input_shapes, out_args,
+                   scalar_slots, off) -> str:
+    """The program as one function over a value array ``E`` (one slot per statement),
+    with the loops :mod:`.rolled` finds."""
+    lines = _preamble(off) + _entry(input_shapes, out_args, scalar_slots)
+    lines.extend(f"    const double *restrict x{i} = X[{i}];" for i in range(len(input_shapes)))
+    lines.extend(f"    double *restrict o{k} = O[{k}];"
+                 for k in range(len(out_args) + (1 if scalar_slots else 0)))
+    lines.extend(_scratch("E", len(stmts)))
+    lines.extend(rolled.body(statements))
+    for i, (name, *_) in enumerate(stmts):
+        lines.extend(f"    {t} = E[{i}];" for t in out_targets.get(name, ()))
+    return _finish(lines, tail, "E", len(stmts))
 
 
 def _deref(target: str) -> str:
