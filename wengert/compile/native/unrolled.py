@@ -21,7 +21,9 @@ process (:func:`layout`); where they do not match, no native code is made.
 
 Compile time grows faster than linearly with the size of one C function, so the
 statements are split into functions of :data:`CHUNK` statements each; values read
-across functions live in a scratch array (slots reused once dead).
+across functions live in a scratch array (slots reused once dead). A long program made
+mostly of repeated steps (a traced loop) is written with C loops instead
+(:mod:`.rolled`), over an array holding every value.
 """
 
 from __future__ import annotations
