@@ -42,6 +42,7 @@ from ..core import (
     shape_of,
 )
 from ..core.gc_pause import gc_paused
+from ..numpy.linalg._cache import shared_factors
 from . import codegen, guards
 from .lowering import accumulate_scatters
 from .split import make_cut
@@ -89,7 +90,6 @@ def build_program(wl, name: str = "compiled") -> Program:
 def _sharing_factors(function: Callable) -> Callable:
     """``function`` run with the linear algebra's factorisations shared within each call
     (its factored primitives were traced without factors: see ``linalg/_cache.py``)."""
-    from ..numpy.linalg._cache import shared_factors
 
     def run(*args):
         with shared_factors():
@@ -151,8 +151,6 @@ class CompiledFunction(Primitive):
             except guards.GuardMiss as miss:
                 missed.append(program.guard_sites[miss.args[0]])
         if len(specs.programs) < self.max_specializations:
-            from ..numpy.linalg._cache import shared_factors
-
             with shared_factors():  # tracing computes the values too
                 traced = trace_flat(self.flat_fun, leaves)
             specs.programs.append(build_program(traced.wengert_list))

@@ -67,7 +67,6 @@ def factors_of(a, what: str) -> Factorization | None:
     return fac
 
 
-
 _call_scope: contextvars.ContextVar = contextvars.ContextVar("wengert_shared_factors",
                                                              default=None)
 
