@@ -256,8 +256,9 @@ def _blas(meta: dict) -> str:
     """NumPy's BLAS kernels, and the OpenBLAS overrides the workers kept, if any."""
     kept = ", ".join(f"{k}={v}" for k, v in (meta.get("openblas_env") or {}).items())
     kernels = meta.get("blas_kernels") or meta.get("openblas_coretype")
-    return ((f" · NumPy's BLAS {kernels}" if kernels else "")
-            + (f" (forced by {kept})" if kept else ""))
+    if kernels:
+        return f" · NumPy's BLAS {kernels}" + (f" (forced by {kept})" if kept else "")
+    return f" · OpenBLAS settings kept from the environment: {kept}" if kept else ""
 
 
 def _header(meta: dict, results: dict) -> list[str]:
