@@ -119,3 +119,34 @@ def test_a_check_failing_inside_a_loop_runs_the_numpy_version():
 def test_short_programs_keep_the_straight_line_code(steps):
     s = rolled.Statements(_chain(steps), {})
     assert rolled.find_loops(s) == []
+
+
+@needs_cc
+@pytest.mark.parametrize("seed", [0, 2, 3, 5, 6])
+def test_random_steps_in_a_loop_bitwise_equal_to_the_straight_line_code(seed, monkeypatch):
+    from test_native_unrolled import random_program
+
+    step = random_program(seed)
+
+    def loop(A, B):
+        total = 0.0
+        for _ in range(8):
+            total = total + step(A, B)
+            A = wnp.tanh(A @ B) + 0.1 * A
+        return total
+
+    rng = np.random.default_rng(200 + seed)
+    A, B = rng.normal(size=(3, 3)) * 0.5, rng.normal(size=(3, 3)) * 0.5
+    monkeypatch.setattr(unrolled, "ROLL_FROM", 0)
+    low = jit(value_and_grad(loop, argnums=(0, 1))).lower(A, B)
+    assert "for (long r" in low.function.native_source
+    monkeypatch.setattr(unrolled, "ROLL_FROM", 10**9)
+    straight = jit(value_and_grad(loop, argnums=(0, 1))).lower(A, B)
+    for _ in range(2):
+        A, B = rng.normal(size=(3, 3)) * 0.5, rng.normal(size=(3, 3)) * 0.5
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            got = low.function(A, B)
+            want = straight.function(A, B)
+        for a, b in zip(got, want):
+            np.testing.assert_array_equal(a, b, strict=True)
