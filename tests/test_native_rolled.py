@@ -33,7 +33,7 @@ def test_a_chain_of_steps_is_one_loop():
     loops = rolled.find_loops(s)
     assert [(start, period, repeats) for start, period, repeats, _ in loops] == [(1, 2, 10)]
     assert loops[0][3] == [[2], [2, 2]]  # every reference is to the previous step
-    body = "\n".join(rolled.body(s))
+    body = "\n".join(rolled.body(s, rolled.find_loops(s)))
     assert "for (long r = 0; r < 10; r++)" in body
     assert "E[1 + 2*r] = tanh(E[0 + 2*r]) * K[0];" in body
 
@@ -58,7 +58,7 @@ def test_reading_earlier_steps_in_reverse_is_a_negative_step():
     loops = rolled.find_loops(s)
     backward = [loop for loop in loops if loop[0] >= 13]
     assert backward and backward[0][3][0] == [1, -2]
-    assert "E[12 + -2*r]" in "\n".join(rolled.body(s))
+    assert "E[12 + -2*r]" in "\n".join(rolled.body(s, rolled.find_loops(s)))
 
 
 def test_too_few_repeats_stay_straight():
@@ -150,3 +150,12 @@ def test_random_steps_in_a_loop_bitwise_equal_to_the_straight_line_code(seed, mo
             want = straight.function(A, B)
         for a, b in zip(got, want):
             np.testing.assert_array_equal(a, b, strict=True)
+
+
+def test_the_search_stops_when_its_budget_is_spent(monkeypatch):
+    s = rolled.Statements(_chain(40), {})
+    assert rolled.find_loops(s) == [(1, 2, 40, [[2], [2, 2]])]
+    monkeypatch.setattr(rolled, "WORK_PER_STATEMENT", 0)
+    assert rolled.find_loops(s) == []  # nothing searched: the straight-line code
+    monkeypatch.setattr(rolled, "WORK_PER_STATEMENT", 1)  # 81 statements' worth
+    assert [loop[:3] for loop in rolled.find_loops(s)] == [(1, 2, 40)]

@@ -29,6 +29,9 @@ MAX_PERIOD = 4096
 NEXT = 8
 #: Statements in a window.
 WINDOW = 16
+#: Most statements compared in the search, per statement of the program (bounds its time
+#: on long programs that repeat in no useful way).
+WORK_PER_STATEMENT = 64
 
 _DEFINED = re.compile(r"\be\d+\b")
 
@@ -65,27 +68,29 @@ class Statements:
 
 def find_loops(s: Statements) -> list[tuple[int, int, int, list]]:
     """Runs of repeated blocks, as ``(start, period, repeats, deltas)`` with ``deltas[j]``
-    the steps of statement ``j``'s references; disjoint and in program order. The
-    periods tried at a statement are the distances to the next :data:`NEXT` equal
+    the steps of statement ``j``'s references; disjoint and in program order.
+
+    The periods tried at a statement are the distances to the next :data:`NEXT` equal
     statements and to the next :data:`NEXT` places where the same :data:`WINDOW`
-    statements follow it; the run covering the most statements wins,
-    so the steps of a traced loop are found rather than the rows of one matrix product
-    inside a step."""
+    statements follow it (a lone statement recurs within one step, at each element of a
+    matrix); the run covering the most statements wins, so the steps of a traced loop
+    are found rather than the rows of one matrix product inside a step. The search
+    compares at most :data:`WORK_PER_STATEMENT` statements per statement of the
+    program, then keeps the loops found so far."""
     keys = s.keys
     n = len(keys)
-    # a statement with the ones after it: equal windows recur where the program does
-    # (a lone key recurs within one step, at each element of a matrix)
-    windows = [tuple(keys[i:i + WINDOW]) for i in range(n)]
+    windows = [hash(tuple(keys[i:i + WINDOW])) for i in range(n)]  # equal: checked later
     next_equal = [_next_equal(keys), _next_equal(windows)]
+    budget = [WORK_PER_STATEMENT * n]
     loops = []
     i = 0
-    while i < n:
+    while i < n and budget[0] > 0:
         best = None
         for period in sorted({nxt - i for occ, rank in next_equal
                               for nxt in occ[i][rank[i] + 1:rank[i] + 1 + NEXT]}):
             if period > MAX_PERIOD or i + MIN_REPEATS * period > n:
                 break
-            found = _run_at(s, i, period)
+            found = _run_at(s, i, period, budget)
             if found is not None and (best is None or found[0] * found[1] > best[0] * best[1]):
                 best = found
         if best is None:
@@ -109,11 +114,13 @@ def _next_equal(items: list) -> tuple[list, list]:
     return lists, rank
 
 
-def _run_at(s: Statements, start: int, period: int):
-    """``(period, repeats, deltas)`` of the run of blocks at ``start``, or None."""
+def _run_at(s: Statements, start: int, period: int, budget: list):
+    """``(period, repeats, deltas)`` of the run of blocks at ``start``, or None; the
+    statements compared are taken from ``budget[0]``."""
     keys, refs = s.keys, s.refs
     if any(keys[start + q] != keys[start + period + q] for q in range(min(period, 8))):
         return None  # most positions fail here, before any slice is copied
+    budget[0] -= period
     block = keys[start:start + period]
     if keys[start + period:start + 2 * period] != block:
         return None
@@ -124,6 +131,7 @@ def _run_at(s: Statements, start: int, period: int):
     repeats = 2
     n = len(keys)
     while start + (repeats + 1) * period <= n:
+        budget[0] -= period
         base = start + repeats * period
         if keys[base:base + period] != block or not all(
                 all(b == a + repeats * d for a, b, d in zip(refs[start + j], refs[base + j],
@@ -134,11 +142,11 @@ def _run_at(s: Statements, start: int, period: int):
     return (period, repeats, deltas) if repeats >= MIN_REPEATS else None
 
 
-def body(s: Statements) -> list[str]:
-    """The C statements of the whole program, with the loops of :func:`find_loops`."""
+def body(s: Statements, loops: list) -> list[str]:
+    """The C statements of the whole program, with the ``loops`` of :func:`find_loops`."""
     lines: list[str] = []
     i = 0
-    for start, period, repeats, deltas in find_loops(s):
+    for start, period, repeats, deltas in loops:
         while i < start:
             lines.extend(_statement(s, i, None, "    "))
             i += 1

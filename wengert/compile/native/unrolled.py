@@ -210,9 +210,9 @@ def translate(prog, input_shapes: list, env_values: dict) -> Native | None:
         tail.extend((t, value) for t in targets)
     stmts = _fold(stmts, out_targets)
     statements = rolled.Statements(stmts, where) if len(stmts) > ROLL_FROM else None
-    looped = sum(p * r for _, p, r, _ in rolled.find_loops(statements)) if statements else 0
-    if looped * 2 >= len(stmts) > ROLL_FROM:
-        source = _rolled_source(statements, stmts, out_targets, tail, input_shapes,
+    loops = rolled.find_loops(statements) if statements else []
+    if sum(p * r for _, p, r, _ in loops) * 2 >= len(stmts) > ROLL_FROM:
+        source = _rolled_source(statements, loops, stmts, out_targets, tail, input_shapes,
                                 out_args, scalar_slots, off)
         opt = OPT
     else:
@@ -368,7 +368,7 @@ def _finish(lines, tail, scratch: str, count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _rolled_source(statements, stmts, out_targets, tail, input_shapes, out_args,
+def _rolled_source(statements, loops, stmts, out_targets, tail, input_shapes, out_args,
                    scalar_slots, off) -> str:
     """The program as one function over a value array ``E`` (one slot per statement),
     with the loops :mod:`.rolled` finds."""
@@ -377,7 +377,7 @@ def _rolled_source(statements, stmts, out_targets, tail, input_shapes, out_args,
     lines.extend(f"    double *restrict o{k} = O[{k}];"
                  for k in range(len(out_args) + (1 if scalar_slots else 0)))
     lines.extend(_scratch("E", len(stmts)))
-    lines.extend(rolled.body(statements))
+    lines.extend(rolled.body(statements, loops))
     for i, (name, *_) in enumerate(stmts):
         lines.extend(f"    {t} = E[{i}];" for t in out_targets.get(name, ()))
     return _finish(lines, tail, "E", len(stmts))
