@@ -159,3 +159,16 @@ def test_the_search_stops_when_its_budget_is_spent(monkeypatch):
     assert rolled.find_loops(s) == []  # nothing searched: the straight-line code
     monkeypatch.setattr(rolled, "WORK_PER_STATEMENT", 1)  # 81 statements' worth
     assert [loop[:3] for loop in rolled.find_loops(s)] == [(1, 2, 40)]
+
+
+@needs_cc
+def test_a_program_left_long_by_its_loops_stays_straight_line(monkeypatch):
+    rng = np.random.default_rng(6)
+    A, W = rng.normal(size=(3, 3)) * 0.5, rng.normal(size=(3, 3)) * 0.5
+    looped = jit(value_and_grad(_loop, argnums=(0, 1))).lower(A, W)
+    assert "for (long r" in looped.function.native_source
+    monkeypatch.setattr(unrolled, "LARGE", 20)  # the loops' C would be longer than this
+    straight = jit(value_and_grad(_loop, argnums=(0, 1))).lower(A, W)
+    assert "for (long r" not in straight.function.native_source
+    for a, b in zip(looped.function(A, W), straight.function(A, W)):
+        np.testing.assert_array_equal(a, b, strict=True)

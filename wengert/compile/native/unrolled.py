@@ -45,7 +45,8 @@ CHUNK = 400
 #: ~0.11 ms of compile time per statement, -O0 ~0.045 ms.
 OPT, OPT_LARGE, LARGE = "-O1", "-O0", 2000
 #: Programs of more statements are searched for loops (:mod:`.rolled`), and written with
-#: them where they cover at least half the statements.
+#: them (one function, at ``OPT``) where they cover at least half the statements and
+#: leave at most ``LARGE`` C statements; else as straight-line functions.
 ROLL_FROM = 200
 #: Scratch arrays up to this many doubles live on the C stack, larger ones are malloc'd.
 STACK_DOUBLES = 4096
@@ -211,7 +212,9 @@ def translate(prog, input_shapes: list, env_values: dict) -> Native | None:
     stmts = _fold(stmts, out_targets)
     statements = rolled.Statements(stmts, where) if len(stmts) > ROLL_FROM else None
     loops = rolled.find_loops(statements) if statements else []
-    if sum(p * r for _, p, r, _ in loops) * 2 >= len(stmts) > ROLL_FROM:
+    looped = sum(p * r for _, p, r, _ in loops)
+    written = len(stmts) - looped + sum(p for _, p, _, _ in loops)  # C statements
+    if looped * 2 >= len(stmts) > ROLL_FROM and written <= LARGE:
         source = _rolled_source(statements, loops, stmts, out_targets, tail, input_shapes,
                                 out_args, scalar_slots, off)
         opt = OPT
