@@ -19,6 +19,8 @@ Results that NumPy returns as views are marked as views (see ``core.trace.mark_v
 
 from __future__ import annotations
 
+import math
+
 import numpy as onp
 
 from .. import errors
@@ -44,7 +46,7 @@ def _normalise_shape(shape, size: int) -> tuple:
         shape = (int(shape),)
     shape = tuple(int(s) for s in shape)
     if -1 in shape:
-        known = int(onp.prod([s for s in shape if s != -1], dtype=onp.int64))
+        known = math.prod(s for s in shape if s != -1)
         shape = tuple(size // known if s == -1 else s for s in shape)
     return shape
 
@@ -55,8 +57,7 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         shape = newshape
     if order != "C":
         raise NotImplementedError("wengert.numpy.reshape: only order='C' is supported")
-    size = int(onp.prod(shape_of(a), dtype=onp.int64))
-    shape = _normalise_shape(shape, size)
+    shape = _normalise_shape(shape, math.prod(shape_of(a)))
     if shape == shape_of(a):
         return a
     return _view(reshape_p, a, shape=shape)
